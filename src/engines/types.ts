@@ -1,0 +1,73 @@
+// The contract between a task run and an engine (process now; sandbox and docker later).
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { TaskLog } from '../log/task-log.js';
+import type { JsonSchema } from '../schema/schema-files.js';
+import type { TaskDefinition } from '../generated/queue/task-definition.js';
+
+/** What an engine knows about the task it prepares. */
+export interface EngineTaskContext {
+  readonly taskId: string;
+  readonly runId: number;
+  readonly task: TaskDefinition;
+  /** The validated payload (every part; the engine reads its own fields). */
+  readonly payload: Record<string, unknown>;
+  /** A fresh directory on the host that belongs to this run; the engine may use it as the task directory. */
+  readonly taskDir: string;
+  readonly log: TaskLog;
+  readonly workerLog: Logger;
+  /** Aborted with a WorkerShutdownError or TaskCanceledError: stop everything, at once. */
+  readonly signal: AbortSignal;
+}
+
+export interface EngineProvider {
+  readonly name: string;
+  /** Worker-config part, merged into the config schema. */
+  readonly configSchema?: JsonSchema;
+  create(options: { config: Record<string, unknown>; log: Logger }): Engine | Promise<Engine>;
+}
+
+export interface Engine {
+  readonly name: string;
+  /** This engine's payload part (e.g. `command`), merged with the plugins' parts. */
+  readonly payloadSchema: JsonSchema;
+  prepare(ctx: EngineTaskContext): Promise<SandboxBuilder>;
+  /** Releases engine-wide resources at worker shutdown. */
+  dispose?(): Promise<void>;
+}
+
+/** Collects what plugins want in the sandbox before it starts. */
+export interface SandboxBuilder {
+  /** Sets a variable of the task's environment; later calls win (the env plugin forces variables last). */
+  setEnv(name: string, value: string): void;
+  start(): Promise<Sandbox>;
+}
+
+/** A started task. */
+export interface Sandbox {
+  /** Resolves when every command finished or one failed; never rejects for a task's own failure. */
+  wait(): Promise<ResultSet>;
+  /** Kills every process of the task (max run time). The task then resolves failed. */
+  kill(reason: string): Promise<void>;
+}
+
+/** A file the engine hands out for upload, read with the task's rights and from inside its sandbox. */
+export interface SandboxFile {
+  /** Size in bytes at the time of the check. */
+  readonly size: number;
+  open(): Readable;
+}
+
+export interface ResultSet {
+  readonly success: boolean;
+  /** Exit code of the last command that ran (-1 when it could not start or was killed by a signal). */
+  readonly exitCode: number;
+  /** True when kill() ended the task. */
+  readonly killed: boolean;
+  /** A file by a path relative to the task directory. Throws ArtifactSourceError with the right reason. */
+  readFile(path: string): Promise<SandboxFile>;
+  /** Every regular file under a directory, as paths relative to that directory, sorted. Throws ArtifactSourceError. */
+  walkDir(path: string): Promise<string[]>;
+  /** Removes what the task left behind (the task directory unless configured to keep it). */
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,5 @@
+/* Generated from schemas/ by `npm run generate`. Do not edit by hand. */
+
+export interface FinishArtifactRequest {
+  uploadId: string;
+}

@@ -1,0 +1,6 @@
+/* Generated from schemas/ by `npm run generate`. Do not edit by hand. */
+
+/**
+ * A taskId or taskGroupId (22 characters of URL-safe base64).
+ */
+export type Slugid = string;

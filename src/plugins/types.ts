@@ -1,0 +1,83 @@
+// The contract between a task run and its plugins. A plugin hooks into each stage of every task run.
+import type { Logger } from 'pino';
+import type { Resolution } from '../errors.js';
+import type { ResultSet, Sandbox, SandboxBuilder } from '../engines/types.js';
+import type { TaskLog } from '../log/task-log.js';
+import type { RunArtifacts } from '../queue/types.js';
+import type { JsonSchema } from '../schema/schema-files.js';
+import type { TaskDefinition } from '../generated/queue/task-definition.js';
+
+/** Worker-wide facts plugins may use (never the worker's credentials). */
+export interface WorkerIdentity {
+  readonly rootUrl: string;
+  readonly taskQueueId: string;
+  readonly workerGroup: string;
+  readonly workerId: string;
+  /** Worker config: the maximum `maxRunTime` a task may ask for, in seconds. */
+  readonly maxTaskRunTime: number;
+  readonly workerLocation?: string;
+  readonly instanceType?: string;
+}
+
+export interface PluginProvider {
+  readonly name: string;
+  /** Worker-config part, merged into the config schema (its top-level keys belong to this plugin). */
+  readonly configSchema?: JsonSchema;
+  create(options: {
+    config: Record<string, unknown>;
+    log: Logger;
+    worker: WorkerIdentity;
+  }): Plugin | Promise<Plugin>;
+}
+
+export interface Plugin {
+  readonly name: string;
+  /** Payload part, merged with the engine's and the other plugins' parts (`features` merge by key). */
+  readonly payloadSchema?: JsonSchema;
+  /** Artifact names only the worker may write (a task file with such a name is skipped with a warning). */
+  readonly reservedArtifacts?: readonly string[];
+  /**
+   * Logging plugins run even for a malformed payload: `forTask` is then called with the raw payload,
+   * before validation, and only their `finished`, `exception` and `dispose` hooks run.
+   */
+  readonly runsForMalformedPayload?: boolean;
+  /** May throw MalformedPayloadError (missing scopes, disabled feature): its problems are merged. */
+  forTask(ctx: TaskContext): TaskPlugin | undefined | Promise<TaskPlugin | undefined>;
+}
+
+export interface TaskContext {
+  readonly taskId: string;
+  readonly runId: number;
+  readonly task: TaskDefinition;
+  /** Validated payload, or the raw one for `runsForMalformedPayload` plugins. */
+  readonly payload: Record<string, unknown>;
+  /** The run's directory on the host (the engine's task directory for the process engine). */
+  readonly taskDir: string;
+  readonly log: TaskLog;
+  /** Path of the file behind the task log (complete once `finished` runs). */
+  readonly taskLogPath: string;
+  readonly workerLog: Logger;
+  readonly worker: WorkerIdentity;
+  /** Artifact calls with this run's credentials (swapped on reclaim by the worker). */
+  readonly artifacts: RunArtifacts;
+  /** Aborted with WorkerShutdownError or TaskCanceledError. */
+  readonly signal: AbortSignal;
+  /** When the run started, for durations. */
+  readonly started: Date;
+}
+
+/** Hooks of one task run, in stage order; each optional. Hooks of a stage run concurrently. */
+export interface TaskPlugin {
+  /** Before start: set environment variables and the like. */
+  buildSandbox?(builder: SandboxBuilder): void | Promise<void>;
+  /** The task is running. */
+  started?(sandbox: Sandbox): void | Promise<void>;
+  /** Commands ended; upload artifacts. Throw TaskFailureError to fail the task, or another error. */
+  stopped?(result: ResultSet): void | Promise<void>;
+  /** The task log is closed: upload it. Gets the resolution the run will report. */
+  finished?(resolution: Resolution): void | Promise<void>;
+  /** The run ended in an exception (malformed payload, shutdown, internal error) or was canceled. */
+  exception?(resolution: Resolution): void | Promise<void>;
+  /** Always, last: release resources. Must not throw. */
+  dispose?(): void | Promise<void>;
+}
