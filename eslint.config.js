@@ -3,11 +3,14 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Folders a layer may not import from (see docs/architecture.md). */
-const restrict = (files, patterns, message) => ({
+const restrict = (files, patterns, message, extraGroups = []) => ({
   files,
   rules: {
     // Generated types are data shapes every layer may use.
-    'no-restricted-imports': ['error', { patterns: [{ group: [...patterns, '!**/generated/**'], message }] }],
+    'no-restricted-imports': [
+      'error',
+      { patterns: [{ group: [...patterns, '!**/generated/**'], message }, ...extraGroups] },
+    ],
   },
 });
 
@@ -24,7 +27,19 @@ export default tseslint.config(
       },
     },
     rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          // node:test registers suites and cases synchronously; their returned promises are the runner's.
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
+          ],
+        },
+      ],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
@@ -75,17 +90,23 @@ export default tseslint.config(
     ],
     'Engines import only engine types, errors, log and schema.',
   ),
-  restrict(
-    ['src/plugins/**/*.ts'],
-    [
-      '**/worker/**',
-      '**/task-run/**',
-      '**/local-queue/**',
-      '**/cli/**',
-      '**/queue/*-client*',
-      '**/queue/taskcluster*',
-    ],
-    'Plugins import plugin, engine, webhook and queue types only.',
+  ...[false, true].map((insidePluginFolder) =>
+    restrict(
+      insidePluginFolder ? ['src/plugins/*/**/*.ts'] : ['src/plugins/*.ts'],
+      [
+        '**/worker/**',
+        '**/task-run/**',
+        '**/local-queue/**',
+        '**/cli/**',
+        '**/queue/*-client*',
+        '**/queue/taskcluster*',
+      ],
+      'Plugins import plugin, engine, webhook and queue types only.',
+      // Inside a plugin's folder, a sibling folder is another plugin; anything two levels up is shared.
+      insidePluginFolder
+        ? [{ group: ['../*/**', '!../../**'], message: 'A plugin never imports another plugin.' }]
+        : [],
+    ),
   ),
   restrict(
     ['src/task-run/**/*.ts'],

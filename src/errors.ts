@@ -79,6 +79,16 @@ export class IntermittentTaskError extends WorkerError {
   }
 }
 
+/** A plugin hook did not finish within its timeout (a bug or a hung service): an internal error. */
+export class HookTimeoutError extends WorkerError {
+  constructor(plugin: string, stage: string, timeoutMs: number) {
+    super(
+      'HookTimeout',
+      `plugin ${plugin} did not finish its ${stage} hook within ${timeoutMs / 1000} seconds`,
+    );
+  }
+}
+
 /** Why a file could not be published as an artifact; the values are the queue's error-artifact reasons. */
 export type ArtifactErrorReason =
   | 'file-missing-on-worker'

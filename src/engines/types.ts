@@ -14,6 +14,8 @@ export interface EngineTaskContext {
   readonly payload: Record<string, unknown>;
   /** A fresh directory on the host that belongs to this run; the engine may use it as the task directory. */
   readonly taskDir: string;
+  /** Keep the task directory (and whatever else the task left) after the run, for debugging. */
+  readonly keepTaskDir: boolean;
   readonly log: TaskLog;
   readonly workerLog: Logger;
   /** Aborted with a WorkerShutdownError or TaskCanceledError: stop everything, at once. */
@@ -45,9 +47,13 @@ export interface SandboxBuilder {
 
 /** A started task. */
 export interface Sandbox {
-  /** Resolves when every command finished or one failed; never rejects for a task's own failure. */
+  /**
+   * Resolves when every command finished or one failed; never rejects for a task's own failure. When
+   * `ctx.signal` aborts, the engine stops everything at once, removes what the task left (unless kept) and
+   * rejects with `signal.reason`; there is then no ResultSet.
+   */
   wait(): Promise<ResultSet>;
-  /** Kills every process of the task (max run time). The task then resolves failed. */
+  /** Kills every process of the task (max run time); resolves once they are gone. The task then resolves failed. */
   kill(reason: string): Promise<void>;
 }
 
@@ -64,6 +70,8 @@ export interface ResultSet {
   readonly exitCode: number;
   /** True when kill() ended the task. */
   readonly killed: boolean;
+  /** Why the task failed, in words for the task log (`command 2 exited with code 1`); absent on success. */
+  readonly failure?: string;
   /** A file by a path relative to the task directory. Throws ArtifactSourceError with the right reason. */
   readFile(path: string): Promise<SandboxFile>;
   /** Every regular file under a directory, as paths relative to that directory, sorted. Throws ArtifactSourceError. */

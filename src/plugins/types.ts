@@ -56,6 +56,10 @@ export interface TaskContext {
   readonly log: TaskLog;
   /** Path of the file behind the task log (complete once `finished` runs). */
   readonly taskLogPath: string;
+  /** A directory of this run outside the task's reach, for temporary files; removed with the run. */
+  readonly scratchDir: string;
+  /** Every enabled plugin's `reservedArtifacts`: names a task file may not be published under. */
+  readonly reservedArtifacts: ReadonlySet<string>;
   readonly workerLog: Logger;
   readonly worker: WorkerIdentity;
   /** Artifact calls with this run's credentials (swapped on reclaim by the worker). */
@@ -66,18 +70,34 @@ export interface TaskContext {
   readonly started: Date;
 }
 
+/** What every hook gets beside its stage's argument. */
+export interface HookOptions {
+  /**
+   * Aborted when the hook's timeout expires and, for buildSandbox, started and stopped, when the run's
+   * signal aborts. The finished and exception hooks of an aborted run still get time (bounded by their
+   * timeout) so that the log of a shut-down or canceled run can be uploaded. Pass it to anything that blocks.
+   */
+  readonly signal: AbortSignal;
+}
+
 /** Hooks of one task run, in stage order; each optional. Hooks of a stage run concurrently. */
 export interface TaskPlugin {
   /** Before start: set environment variables and the like. */
-  buildSandbox?(builder: SandboxBuilder): void | Promise<void>;
+  buildSandbox?(builder: SandboxBuilder, options: HookOptions): void | Promise<void>;
   /** The task is running. */
-  started?(sandbox: Sandbox): void | Promise<void>;
-  /** Commands ended; upload artifacts. Throw TaskFailureError to fail the task, or another error. */
-  stopped?(result: ResultSet): void | Promise<void>;
-  /** The task log is closed: upload it. Gets the resolution the run will report. */
-  finished?(resolution: Resolution): void | Promise<void>;
+  started?(sandbox: Sandbox, options: HookOptions): void | Promise<void>;
+  /**
+   * Commands ended (every command, or the first that failed, or a kill); upload artifacts. Throw
+   * TaskFailureError to fail the task, or another error (its resolution per `toResolution`).
+   */
+  stopped?(result: ResultSet, options: HookOptions): void | Promise<void>;
+  /**
+   * The task log is closed: upload it. Gets the resolution the run reports, unless a finished hook fails
+   * (then a completed or failed run becomes the exception of that error).
+   */
+  finished?(resolution: Resolution, options: HookOptions): void | Promise<void>;
   /** The run ended in an exception (malformed payload, shutdown, internal error) or was canceled. */
-  exception?(resolution: Resolution): void | Promise<void>;
+  exception?(resolution: Resolution, options: HookOptions): void | Promise<void>;
   /** Always, last: release resources. Must not throw. */
   dispose?(): void | Promise<void>;
 }

@@ -1,0 +1,25 @@
+// The environment a task starts from. Built from scratch (never the worker's own environment, which holds
+// the worker's credentials), then plugins add the payload's variables over it.
+import { userInfo } from 'node:os';
+
+export const defaultTaskPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export function defaultEnvironment(taskDir: string, path: string): Record<string, string> {
+  const user = currentUserName();
+  return {
+    PATH: path,
+    HOME: taskDir,
+    PWD: taskDir,
+    ...(user ? { USER: user, LOGNAME: user } : {}),
+    SHELL: '/bin/sh',
+    LANG: 'C.UTF-8',
+  };
+}
+
+function currentUserName(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}

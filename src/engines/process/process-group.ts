@@ -1,0 +1,55 @@
+// Process groups: every command runs as the leader of its own group, so that killing the group also kills
+// the children it left in the background.
+import { readFileSync, readdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Sends SIGKILL to every process of the group; a group that is already gone is fine. */
+export function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+/**
+ * True while a live (non-zombie) process is in the group. Reads /proc where it exists, because the orphans
+ * of a killed group may stay zombies for a while when nothing reaps them, and `kill(-pgid, 0)` counts those.
+ */
+export function groupAlive(pgid: number): boolean {
+  // Fast path: no process at all in the group (the usual case once a command exited) needs no /proc scan.
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return false;
+  }
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // fields[0] is the state, fields[2] the process group.
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return false;
+}
+
+/** Kills the group and waits (bounded) until none of its processes is left; false if some survived. */
+export async function killGroupAndWait(pgid: number, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+    killGroup(pgid);
+    if (!groupAlive(pgid)) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(delay);
+  }
+}

@@ -1,0 +1,144 @@
+// A started task of the process engine: its commands one after another, stopping at the first failure, with
+// kill (max run time: the task fails) and abort (ctx.signal: wait rejects with the signal's reason).
+import { rm } from 'node:fs/promises';
+import { commandResultLines, formatArgv } from '../../log/task-log-format.js';
+import type { EngineTaskContext, ResultSet, Sandbox, SandboxFile } from '../types.js';
+import { startCommand, type CommandOutcome, type RunningCommand } from './command-runner.js';
+import { TaskFiles } from './task-files.js';
+
+export type Command = readonly [string, ...string[]];
+
+interface RunOutcome {
+  readonly success: boolean;
+  readonly exitCode: number;
+  readonly failure?: string;
+}
+
+export class ProcessSandbox implements Sandbox {
+  readonly #ctx: EngineTaskContext;
+  readonly #env: Record<string, string>;
+  readonly #done: Promise<RunOutcome>;
+  #current: RunningCommand | undefined;
+  #killReason: string | undefined;
+  /** Set once the last command ended: a kill that comes later changes nothing. */
+  #ended = false;
+
+  constructor(ctx: EngineTaskContext, commands: readonly Command[], env: Record<string, string>) {
+    this.#ctx = ctx;
+    this.#env = env;
+    const onAbort = (): void => this.#current?.kill();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    this.#done = this.#runAll(commands).finally(() => {
+      this.#ended = true;
+      ctx.signal.removeEventListener('abort', onAbort);
+    });
+  }
+
+  async wait(): Promise<ResultSet> {
+    const outcome = await this.#done;
+    if (this.#ctx.signal.aborted) {
+      await removeTaskDir(this.#ctx);
+      throw this.#ctx.signal.reason;
+    }
+    return new ProcessResultSet(this.#ctx, { ...outcome, killed: this.#killReason !== undefined });
+  }
+
+  async kill(reason: string): Promise<void> {
+    if (this.#killReason === undefined && !this.#ended) {
+      this.#killReason = reason;
+      this.#ctx.workerLog.info({ reason }, 'killing task');
+      this.#current?.kill();
+    }
+    await this.#done;
+  }
+
+  async #runAll(commands: readonly Command[]): Promise<RunOutcome> {
+    const { log } = this.#ctx;
+    let last: RunOutcome = { success: true, exitCode: 0 };
+    for (const [index, argv] of commands.entries()) {
+      if (this.#ctx.signal.aborted) return { success: false, exitCode: -1, failure: 'the task was aborted' };
+      if (this.#killReason !== undefined)
+        return { success: false, exitCode: -1, failure: `the task was killed: ${this.#killReason}` };
+      log.info(`Executing command ${index}: ${formatArgv(argv)}`);
+      const command = startCommand(argv, {
+        cwd: this.#ctx.taskDir,
+        env: this.#env,
+        log,
+        workerLog: this.#ctx.workerLog,
+      });
+      this.#current = command;
+      // A kill or abort that came while the command was being spawned still reaches it.
+      if (this.#killReason !== undefined || this.#ctx.signal.aborted) command.kill();
+      const outcome = await command.done;
+      this.#current = undefined;
+      if (outcome.startError) log.error(`Command ${index} could not start: ${startErrorText(argv, outcome)}`);
+      const success = outcome.exitCode === 0 && outcome.signal === undefined && !outcome.startError;
+      for (const line of commandResultLines({
+        exitCode: outcome.exitCode,
+        ...(outcome.cpu
+          ? { userSeconds: outcome.cpu.userSeconds, kernelSeconds: outcome.cpu.kernelSeconds }
+          : {}),
+        wallMilliseconds: outcome.wallMilliseconds,
+        success,
+      }))
+        log.info(line);
+      last = success
+        ? { success, exitCode: 0 }
+        : { success, exitCode: outcome.exitCode, failure: this.#failureText(index, argv, outcome) };
+      if (!success) break;
+    }
+    return last;
+  }
+
+  #failureText(index: number, argv: Command, outcome: CommandOutcome): string {
+    if (outcome.startError) return `command ${index} could not start: ${startErrorText(argv, outcome)}`;
+    if (this.#killReason !== undefined) return `command ${index} was killed: ${this.#killReason}`;
+    if (outcome.signal) return `command ${index} was ended by signal ${outcome.signal}`;
+    return `command ${index} exited with code ${outcome.exitCode}`;
+  }
+}
+
+function startErrorText(argv: Command, outcome: CommandOutcome): string {
+  const code = outcome.startError?.code;
+  const why =
+    code === 'ENOENT'
+      ? 'no such file or directory in the task directory or on PATH'
+      : code === 'EACCES'
+        ? 'permission denied (not an executable file)'
+        : (outcome.startError?.message ?? 'unknown error');
+  return `${argv[0]}: ${why}${code ? ` (${code})` : ''}`;
+}
+
+class ProcessResultSet implements ResultSet {
+  readonly success: boolean;
+  readonly exitCode: number;
+  readonly killed: boolean;
+  readonly failure?: string;
+  readonly #ctx: EngineTaskContext;
+  readonly #files: TaskFiles;
+
+  constructor(ctx: EngineTaskContext, outcome: RunOutcome & { killed: boolean }) {
+    this.#ctx = ctx;
+    this.#files = new TaskFiles(ctx.taskDir);
+    this.success = outcome.success && !outcome.killed;
+    this.exitCode = outcome.killed && outcome.success ? -1 : outcome.exitCode;
+    this.killed = outcome.killed;
+    if (!this.success) this.failure = outcome.failure ?? 'the task was killed';
+  }
+
+  readFile(path: string): Promise<SandboxFile> {
+    return this.#files.readFile(path);
+  }
+
+  walkDir(path: string): Promise<string[]> {
+    return this.#files.walkDir(path);
+  }
+
+  async dispose(): Promise<void> {
+    await removeTaskDir(this.#ctx);
+  }
+}
+
+async function removeTaskDir(ctx: EngineTaskContext): Promise<void> {
+  if (!ctx.keepTaskDir) await rm(ctx.taskDir, { recursive: true, force: true, maxRetries: 3 });
+}

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TaskCanceledError } from '../../../src/errors.js';
+import { taskLogPlugin, taskLogSettings } from '../../../src/plugins/task-log/task-log-plugin.js';
+import type { Plugin } from '../../../src/plugins/types.js';
+import { FakeRunArtifacts } from '../../helpers/fake-run-artifacts.js';
+import { runWithPlugins } from '../../helpers/plugin-harness.js';
+
+describe('task-log plugin', () => {
+  it('uploads the closed log as the backing log (gzip, text/plain, task expiry) and links the live log', async () => {
+    const run = await runWithPlugins({
+      plugins: [taskLogPlugin],
+      payload: {},
+      engine: { output: 'héllo\n' },
+    });
+    assert.deepEqual(run.resolution, { kind: 'completed' });
+    const backing = run.artifacts.artifacts.get('public/logs/live_backing.log');
+    assert.ok(backing?.body && backing.headers);
+    assert.equal(backing.body.toString(), run.log);
+    assert.match(run.log, /=== Task Finished ===/);
+    assert.equal(backing.headers['content-type'], 'text/plain; charset=utf-8');
+    assert.equal(backing.headers['content-encoding'], 'gzip');
+    assert.equal(backing.headers['content-length'], String(backing.rawBody?.length));
+    assert.equal(backing.request.storageType, 's3');
+    const request = backing.request as { contentLength?: number; expires: string; contentType: string };
+    assert.equal(request.contentLength, Buffer.byteLength(run.log));
+    assert.equal(request.contentType, 'text/plain; charset=utf-8');
+    const live = run.artifacts.artifacts.get('public/logs/live.log');
+    assert.deepEqual(live?.request, {
+      storageType: 'link',
+      artifact: 'public/logs/live_backing.log',
+      contentType: 'text/plain; charset=utf-8',
+      expires: request.expires,
+    });
+  });
+
+  it('uses the payload names, and uploads nothing with features.backingLog false', async () => {
+    const named = await runWithPlugins({
+      plugins: [taskLogPlugin],
+      payload: { logs: { backing: 'public/mine.log', live: 'public/live-mine.log' } },
+    });
+    assert.deepEqual([...named.artifacts.artifacts.keys()], ['public/mine.log', 'public/live-mine.log']);
+    const off = await runWithPlugins({
+      plugins: [taskLogPlugin],
+      payload: { features: { backingLog: false } },
+    });
+    assert.equal(off.artifacts.artifacts.size, 0);
+    const noLive = await runWithPlugins({
+      plugins: [taskLogPlugin],
+      payload: { features: { liveLog: false } },
+    });
+    assert.deepEqual([...noLive.artifacts.artifacts.keys()], ['public/logs/live_backing.log']);
+  });
+
+  it('reads an invalid payload defensively', () => {
+    assert.deepEqual(taskLogSettings({ logs: 5, features: [] }), {
+      liveName: 'public/logs/live.log',
+      backingName: 'public/logs/live_backing.log',
+      backingLog: true,
+      liveLog: true,
+    });
+    assert.equal(taskLogSettings({ logs: { backing: 7 } }).backingName, 'public/logs/live_backing.log');
+    assert.equal(taskLogSettings({ features: { backingLog: false } }).backingLog, false);
+  });
+
+  it('retries a failed PUT', async () => {
+    const artifacts = await FakeRunArtifacts.start();
+    try {
+      artifacts.failPuts.push(503);
+      const run = await runWithPlugins({ plugins: [taskLogPlugin], payload: {}, artifacts });
+      assert.deepEqual(run.resolution, { kind: 'completed' });
+      assert.equal(artifacts.putCount, 2);
+      assert.equal(artifacts.text('public/logs/live_backing.log'), run.log);
+    } finally {
+      await artifacts.close();
+    }
+  });
+
+  it('still uploads the log of a canceled run', async () => {
+    const controller = new AbortController();
+    const canceler: Plugin = {
+      name: 'canceler',
+      forTask: () => ({ started: () => controller.abort(new TaskCanceledError()) }),
+    };
+    const run = await runWithPlugins({
+      plugins: [taskLogPlugin, canceler],
+      payload: {},
+      engine: { runsUntilKilled: true },
+      signal: controller.signal,
+    });
+    assert.equal(run.resolution.kind, 'canceled');
+    assert.match(run.artifacts.text('public/logs/live_backing.log'), /Task canceled/);
+  });
+});
