@@ -1,0 +1,104 @@
+// BlobStore on the local file system. Each blob is `<sha256(key)>.data` plus `<sha256(key)>.json` holding
+// its metadata; both are written to temporary files, fsynced and renamed into place (metadata last, as the
+// marker that the blob is complete), then the directory is fsynced, so a crash never leaves a torn blob.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { BlobMetadata, BlobStore, StoredBlob } from './types.js';
+
+interface MetadataFile extends BlobMetadata {
+  key: string;
+  size: number;
+  /** Which data file belongs to this metadata (a re-upload writes a new one). */
+  dataFile: string;
+}
+
+const fsyncPath = async (path: string): Promise<void> => {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+};
+
+export class FileBlobStore implements BlobStore {
+  private readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  private base(key: string): string {
+    return createHash('sha256').update(key).digest('hex');
+  }
+
+  async put(key: string, body: Readable, metadata: BlobMetadata): Promise<{ size: number }> {
+    await mkdir(this.dir, { recursive: true });
+    const base = this.base(key);
+    const suffix = randomBytes(6).toString('hex');
+    const dataFile = `${base}.${suffix}.data`;
+    const tmpData = join(this.dir, `${dataFile}.tmp`);
+    const tmpMeta = join(this.dir, `${base}.${suffix}.json.tmp`);
+    try {
+      const out = createWriteStream(tmpData, { flags: 'wx' });
+      await pipeline(body, out);
+      await fsyncPath(tmpData);
+      const { size } = await stat(tmpData);
+      const previous = await this.readMetadata(key);
+      const meta: MetadataFile = { key, size, dataFile, ...metadata };
+      const handle = await open(tmpMeta, 'wx');
+      try {
+        await handle.writeFile(JSON.stringify(meta));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmpData, join(this.dir, dataFile));
+      await rename(tmpMeta, join(this.dir, `${base}.json`));
+      await fsyncPath(this.dir);
+      if (previous && previous.dataFile !== dataFile) {
+        await rm(join(this.dir, previous.dataFile), { force: true });
+      }
+      return { size };
+    } catch (error) {
+      await rm(tmpData, { force: true });
+      await rm(tmpMeta, { force: true });
+      throw error;
+    }
+  }
+
+  async get(key: string): Promise<StoredBlob | undefined> {
+    const meta = await this.readMetadata(key);
+    if (!meta) return undefined;
+    const body = createReadStream(join(this.dir, meta.dataFile));
+    // Surface a missing data file as "not found" rather than a stream error mid-response.
+    const opened = await new Promise<boolean>((resolve) => {
+      body.once('open', () => resolve(true));
+      body.once('error', () => resolve(false));
+    });
+    if (!opened) return undefined;
+    const blob: StoredBlob = { size: meta.size, body, contentType: meta.contentType };
+    if (meta.contentEncoding !== undefined) blob.contentEncoding = meta.contentEncoding;
+    return blob;
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private async readMetadata(key: string): Promise<MetadataFile | undefined> {
+    try {
+      const meta = JSON.parse(
+        await readFile(join(this.dir, `${this.base(key)}.json`), 'utf8'),
+      ) as MetadataFile;
+      return meta.key === key ? meta : undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+}

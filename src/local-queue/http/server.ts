@@ -1,0 +1,139 @@
+// The HTTP face of the queue: every ApiRoute under /api/queue/v1, the /blobs endpoint, and Taskcluster's
+// error shape for everything that goes wrong (unknown routes included).
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { BlobStore } from '../blobs/types.js';
+import type { QueueContext } from '../domain/context.js';
+import { notFound, QueueError } from '../errors.js';
+import { allowAll, type ApiRoute, type Authorizer } from './api-route.js';
+import { asQueueError, errorBody } from './api-errors.js';
+import { artifactRoutes } from './artifact-routes.js';
+import { registerBlobRoutes } from './blob-routes.js';
+import { runRoutes } from './run-routes.js';
+import { taskRoutes } from './task-routes.js';
+import { BodyValidator } from './validation.js';
+import { workerRoutes } from './worker-routes.js';
+
+export const API_PREFIX = '/api/queue/v1';
+
+export interface ServerOptions {
+  ctx: QueueContext;
+  blobStore: BlobStore;
+  logger: Logger;
+  /** Aborted when the queue closes, ending long-polls. */
+  closeSignal: AbortSignal;
+  authorize?: Authorizer;
+}
+
+/** What the error handler needs to fill `requestInfo`. */
+interface RouteInfo {
+  method: string;
+  params: Record<string, string>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    queueRoute?: RouteInfo;
+  }
+}
+
+const queryOf = (request: FastifyRequest): Record<string, string | undefined> => {
+  const query: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
+    query[key] = Array.isArray(value) ? String(value[0]) : typeof value === 'string' ? value : undefined;
+  }
+  return query;
+};
+
+function paramsOf(request: FastifyRequest, route: ApiRoute): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [key, value] of Object.entries((request.params ?? {}) as Record<string, string>)) {
+    params[key === '*' ? (route.wildcard ?? 'path') : key] = value;
+  }
+  return params;
+}
+
+/** Aborted when the client disconnects before the answer or the queue closes. */
+function requestSignal(request: FastifyRequest, reply: FastifyReply, closeSignal: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  const onClose = (): void => {
+    if (!reply.raw.writableEnded) controller.abort();
+  };
+  reply.raw.once('close', onClose);
+  request.raw.once('aborted', onClose);
+  return AbortSignal.any([controller.signal, closeSignal]);
+}
+
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const { ctx, logger, closeSignal } = options;
+  const authorize = options.authorize ?? allowAll;
+  const validator = new BodyValidator();
+  const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 });
+
+  // taskcluster-client sends no body on calls without input; an empty JSON body is an empty payload.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new QueueError('InputError', 'Request body is not valid JSON'), undefined);
+    }
+  });
+
+  const sendError = (request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply => {
+    const queueError = asQueueError(error);
+    const info = request.queueRoute ?? { method: 'unknown', params: {} };
+    if (queueError.code === 'InternalServerError') {
+      logger.error({ err: error, method: info.method, params: info.params }, 'queue request failed');
+    }
+    const body = errorBody(queueError, { ...info, payload: request.body ?? {} }, ctx.clock());
+    return reply.code(queueError.statusCode).send(body);
+  };
+
+  app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      request,
+      reply,
+      notFound(`No such route: ${request.method} ${request.url.split('?')[0] ?? ''}`),
+    ),
+  );
+
+  const routes = [...taskRoutes(ctx), ...runRoutes(ctx), ...artifactRoutes(ctx), ...workerRoutes(ctx)];
+  for (const route of routes) {
+    for (const path of route.paths) {
+      app.route({
+        method: route.method,
+        url: `${API_PREFIX}${path}`,
+        handler: async (request, reply) => {
+          const params = paramsOf(request, route);
+          request.queueRoute = { method: route.name, params };
+          await authorize(request, route, params);
+          const body = route.input ? validator.check(route.input, request.body ?? {}) : request.body;
+          const result = await route.handler(
+            {
+              params,
+              query: queryOf(request),
+              body,
+              signal: requestSignal(request, reply, closeSignal),
+              raw: request,
+            },
+            reply,
+          );
+          if (result === reply) return reply;
+          return reply.code(200).send(result);
+        },
+      });
+    }
+  }
+
+  app.get(`${API_PREFIX}/ping`, () => ({ alive: true, uptime: process.uptime() }));
+  app.get(`${API_PREFIX}/__lbheartbeat__`, () => ({}));
+  app.get(`${API_PREFIX}/__heartbeat__`, () => ({}));
+  app.get(`${API_PREFIX}/__version__`, () => ({ source: 'tc-worker', version: 'embedded', name: 'queue' }));
+
+  registerBlobRoutes(app, { blobStore: options.blobStore, signer: ctx.blobSigner, clock: ctx.clock, logger });
+  return app;
+}

@@ -1,0 +1,93 @@
+// The official taskcluster-client, as the tests drive the embedded queue with it. The package ships no
+// type declarations; loading it through a specifier in a variable keeps tsc from asking for them.
+const specifier = 'taskcluster-client';
+const loaded = (await import(specifier)) as { default: TaskclusterModule };
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the client ships no types; answers are JSON
+export type Json = any;
+
+/** The Queue methods of taskcluster-client (apis.js); each answers JSON or throws a ClientError. */
+export type QueueMethod =
+  | 'ping'
+  | 'lbheartbeat'
+  | 'version'
+  | 'task'
+  | 'tasks'
+  | 'statuses'
+  | 'status'
+  | 'listTaskGroup'
+  | 'cancelTaskGroup'
+  | 'getTaskGroup'
+  | 'sealTaskGroup'
+  | 'listDependentTasks'
+  | 'createTask'
+  | 'scheduleTask'
+  | 'rerunTask'
+  | 'cancelTask'
+  | 'claimWork'
+  | 'claimTask'
+  | 'reclaimTask'
+  | 'reportCompleted'
+  | 'reportFailed'
+  | 'reportException'
+  | 'createArtifact'
+  | 'finishArtifact'
+  | 'getArtifact'
+  | 'getLatestArtifact'
+  | 'listArtifacts'
+  | 'listLatestArtifacts'
+  | 'artifactInfo'
+  | 'latestArtifactInfo'
+  | 'artifact'
+  | 'latestArtifact'
+  | 'listProvisioners'
+  | 'getProvisioner'
+  | 'declareProvisioner'
+  | 'pendingTasks'
+  | 'taskQueueCounts'
+  | 'listPendingTasks'
+  | 'listClaimedTasks'
+  | 'listWorkerTypes'
+  | 'getWorkerType'
+  | 'declareWorkerType'
+  | 'listTaskQueues'
+  | 'getTaskQueue'
+  | 'listWorkers'
+  | 'getWorker'
+  | 'quarantineWorker'
+  | 'declareWorker'
+  | 'heartbeat';
+
+export type QueueClient = Record<QueueMethod, (...args: Json[]) => Promise<Json>> & {
+  buildUrl(method: unknown, ...args: unknown[]): string;
+  buildSignedUrl(method: unknown, ...args: unknown[]): string;
+};
+
+export interface TaskclusterModule {
+  Queue: new (options: {
+    rootUrl: string;
+    credentials?: { clientId: string; accessToken: string; certificate?: string };
+    retries?: number;
+    timeout?: number;
+  }) => QueueClient;
+  slugid: () => string;
+  fromNow: (offset: string, reference?: Date) => Date;
+}
+
+export const tc = loaded.default;
+
+export interface ClientError extends Error {
+  statusCode: number;
+  code: string;
+  body: Json;
+}
+
+/** Runs `call` and returns the error it must throw. */
+export async function rejection(call: Promise<unknown>): Promise<ClientError> {
+  try {
+    await call;
+  } catch (error) {
+    return error as ClientError;
+  }
+  throw new Error('expected the call to fail');
+}
