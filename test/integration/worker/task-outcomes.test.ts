@@ -51,7 +51,7 @@ const cases: Case[] = [
   {
     name: 'commands stop at the first failure',
     payload: { command: [['false'], ['sh', '-c', 'echo should-never-run']], maxRunTime: 30 },
-    expect: { state: 'failed', notLog: [/should-never-run/, /Executing command 2/] },
+    expect: { state: 'failed', notLog: [/should-never-run/, /Executing command 1/] },
   },
   {
     name: 'a missing binary fails the task',

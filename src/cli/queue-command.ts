@@ -1,0 +1,52 @@
+// `tc-worker queue`: serves the embedded queue until SIGTERM/SIGINT. The root URL goes to stdout (first
+// line, for scripts); the queue's structured log to stderr.
+import { mkdir } from 'node:fs/promises';
+import { pino, type LevelWithSilent } from 'pino';
+import { startLocalQueue } from '../local-queue/index.js';
+import { createWorkerLog } from '../log/worker-log.js';
+import { flush } from './work-command.js';
+import { exitCodes } from './exit-codes.js';
+import type { CliIo } from './io.js';
+
+export interface QueueCommandOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  claimTimeout?: number;
+  publicUrl?: string;
+  logLevel: LevelWithSilent;
+}
+
+export async function queueCommand(options: QueueCommandOptions, io: CliIo): Promise<number> {
+  const log = createWorkerLog({ level: options.logLevel, destination: pino.destination(2) });
+  await mkdir(options.dataDir, { recursive: true });
+  let queue: Awaited<ReturnType<typeof startLocalQueue>>;
+  try {
+    queue = await startLocalQueue({
+      host: options.host,
+      port: options.port,
+      dataDir: options.dataDir,
+      logger: log,
+      ...(options.claimTimeout !== undefined ? { claimTimeoutSeconds: options.claimTimeout } : {}),
+      ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}),
+    });
+  } catch (error) {
+    io.stderr(`cannot start the queue: ${(error as Error).message}\n`);
+    await flush(log);
+    return exitCodes.unavailable;
+  }
+  io.stdout(`${queue.rootUrl}\n`);
+  io.stdout(
+    `tc-worker queue serving ${queue.rootUrl}/api/queue/v1/ (data in ${options.dataDir}); Ctrl-C stops it\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stopListening = io.onShutdownSignal(() => {
+      stopListening();
+      resolve();
+    });
+  });
+  await queue.close();
+  io.stdout('tc-worker queue stopped\n');
+  await flush(log);
+  return exitCodes.ok;
+}

@@ -1,0 +1,21 @@
+// The engines and plugins this build of tc-worker offers: explicit arrays, never side effects of an import.
+// Every plugin listed here takes part in every worker (its config keys are validated, its payload part
+// composed); each decides per task whether it has anything to do.
+import type { EngineProvider } from '../engines/types.js';
+import { processEngine } from '../engines/process/process-engine.js';
+import type { PluginProvider } from '../plugins/types.js';
+import { artifactsPlugin } from '../plugins/artifacts/artifacts-plugin.js';
+import { envPlugin } from '../plugins/env/env-plugin.js';
+import { maxRunTimePlugin } from '../plugins/max-run-time/max-run-time-plugin.js';
+import { onExitStatusPlugin } from '../plugins/on-exit-status/on-exit-status-plugin.js';
+import { taskLogPlugin } from '../plugins/task-log/task-log-plugin.js';
+
+export interface Registry {
+  readonly engines: readonly EngineProvider[];
+  readonly plugins: readonly PluginProvider[];
+}
+
+export const registry: Registry = {
+  engines: [processEngine],
+  plugins: [taskLogPlugin, envPlugin, maxRunTimePlugin, onExitStatusPlugin, artifactsPlugin],
+};

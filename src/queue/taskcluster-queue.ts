@@ -1,0 +1,180 @@
+// The WorkerQueue over the official taskcluster-client, against a real deployment or the embedded queue alike.
+// The worker's own credentials serve claimWork only; each run talks with its claim's temporary credentials,
+// swapped for the new ones every reclaim returns.
+import tc, { type ClientOptions } from 'taskcluster-client';
+import type { Logger } from 'pino';
+import type {
+  ClaimWorkRequest,
+  CreateArtifactRequest,
+  CreateArtifactResponse,
+  Credentials,
+  ExceptionReasonForQueue,
+  ReclaimResponse,
+  RunQueue,
+  TaskClaim,
+  TaskStatus,
+  WorkerQueue,
+} from './types.js';
+import { describeError, toQueueRequestError } from './queue-errors.js';
+
+/** Client tuning shared by every client the adapter makes (tests shorten retries). */
+export type QueueClientTuning = Pick<
+  ClientOptions,
+  'timeout' | 'retries' | 'delayFactor' | 'randomizationFactor' | 'maxDelay'
+>;
+
+export interface TaskclusterQueueOptions {
+  rootUrl: string;
+  credentials: Credentials;
+  log: Logger;
+  tuning?: QueueClientTuning;
+}
+
+export function createTaskclusterQueue(options: TaskclusterQueueOptions): WorkerQueue {
+  return new TaskclusterWorkerQueue(options);
+}
+
+/** The calls the adapter makes, typed (the client's own methods are untyped). */
+interface QueueCalls {
+  claimWork(taskQueueId: string, payload: ClaimWorkRequest): Promise<unknown>;
+  reclaimTask(taskId: string, runId: number): Promise<unknown>;
+  reportCompleted(taskId: string, runId: number): Promise<unknown>;
+  reportFailed(taskId: string, runId: number): Promise<unknown>;
+  reportException(taskId: string, runId: number, payload: { reason: string }): Promise<unknown>;
+  createArtifact(
+    taskId: string,
+    runId: number,
+    name: string,
+    payload: CreateArtifactRequest,
+  ): Promise<unknown>;
+  finishArtifact(
+    taskId: string,
+    runId: number,
+    name: string,
+    payload: { uploadId: string },
+  ): Promise<unknown>;
+}
+
+function makeClient(rootUrl: string, credentials: Credentials, tuning: QueueClientTuning = {}): QueueCalls {
+  return new tc.Queue({ rootUrl, credentials: { ...credentials }, ...tuning });
+}
+
+/** Runs one client call and maps its error. */
+async function call<T>(request: () => Promise<unknown>): Promise<T> {
+  try {
+    return (await request()) as T;
+  } catch (error) {
+    throw toQueueRequestError(error);
+  }
+}
+
+class TaskclusterWorkerQueue implements WorkerQueue {
+  readonly #options: TaskclusterQueueOptions;
+  readonly #client: QueueCalls;
+
+  constructor(options: TaskclusterQueueOptions) {
+    this.#options = options;
+    this.#client = makeClient(options.rootUrl, options.credentials, options.tuning);
+  }
+
+  async claimWork(
+    taskQueueId: string,
+    request: ClaimWorkRequest,
+    options: { signal: AbortSignal },
+  ): Promise<TaskClaim[]> {
+    const { signal } = options;
+    if (signal.aborted) return [];
+    // taskcluster-client cannot cancel a request, so an abort answers [] at once and the request finishes in
+    // the background; whatever it claims after that is handed back (see #returnLateClaims).
+    const pending = call<{ tasks: TaskClaim[] }>(() => this.#client.claimWork(taskQueueId, request));
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<'aborted'>((resolve) => {
+      onAbort = () => resolve('aborted');
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      const outcome = await Promise.race([pending, aborted]);
+      if (outcome !== 'aborted') return outcome.tasks;
+      pending.then(
+        (late) => this.#returnLateClaims(late.tasks),
+        () => undefined, // nothing was claimed
+      );
+      return [];
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  forRun(claim: TaskClaim): RunQueue {
+    return new TaskclusterRunQueue(this.#options.rootUrl, claim, this.#options.tuning);
+  }
+
+  // Claims that arrive after the caller gave up would otherwise sit until claim-expired; worker-shutdown
+  // hands them straight back to the queue, which makes a new run for another worker.
+  #returnLateClaims(claims: readonly TaskClaim[]): void {
+    for (const claim of claims) {
+      const log = this.#options.log.child({ taskId: claim.status.taskId, runId: claim.runId });
+      log.warn('returning a claim that arrived after claiming stopped');
+      this.forRun(claim)
+        .reportException('worker-shutdown')
+        .then(
+          () => log.info('returned late claim'),
+          (error: unknown) => log.warn({ error: describeError(error) }, 'could not return late claim'),
+        );
+    }
+  }
+}
+
+class TaskclusterRunQueue implements RunQueue {
+  readonly taskId: string;
+  readonly runId: number;
+  readonly #rootUrl: string;
+  readonly #tuning: QueueClientTuning | undefined;
+  #client: QueueCalls;
+
+  constructor(rootUrl: string, claim: TaskClaim, tuning: QueueClientTuning | undefined) {
+    this.taskId = claim.status.taskId;
+    this.runId = claim.runId;
+    this.#rootUrl = rootUrl;
+    this.#tuning = tuning;
+    this.#client = makeClient(rootUrl, claim.credentials, tuning);
+  }
+
+  async reclaimTask(): Promise<ReclaimResponse> {
+    const response = await call<ReclaimResponse>(() => this.#client.reclaimTask(this.taskId, this.runId));
+    // Calls already in flight keep the old client; both credentials are valid until the old takenUntil.
+    this.#client = makeClient(this.#rootUrl, response.credentials, this.#tuning);
+    return response;
+  }
+
+  async reportCompleted(): Promise<TaskStatus> {
+    const response = await call<{ status: TaskStatus }>(() =>
+      this.#client.reportCompleted(this.taskId, this.runId),
+    );
+    return response.status;
+  }
+
+  async reportFailed(): Promise<TaskStatus> {
+    const response = await call<{ status: TaskStatus }>(() =>
+      this.#client.reportFailed(this.taskId, this.runId),
+    );
+    return response.status;
+  }
+
+  async reportException(reason: ExceptionReasonForQueue): Promise<TaskStatus> {
+    const response = await call<{ status: TaskStatus }>(() =>
+      this.#client.reportException(this.taskId, this.runId, { reason }),
+    );
+    return response.status;
+  }
+
+  createArtifact(name: string, request: CreateArtifactRequest): Promise<CreateArtifactResponse> {
+    return call<CreateArtifactResponse>(() =>
+      this.#client.createArtifact(this.taskId, this.runId, name, request),
+    );
+  }
+
+  async finishArtifact(name: string, uploadId: string): Promise<void> {
+    await call<unknown>(() => this.#client.finishArtifact(this.taskId, this.runId, name, { uploadId }));
+  }
+}
