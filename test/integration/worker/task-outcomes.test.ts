@@ -35,9 +35,9 @@ const cases: Case[] = [
       state: 'completed',
       log: [
         /=== Task Starting ===/,
-        /Executing command 1/,
+        /Executing command 0/,
         /first-output/,
-        /Executing command 2/,
+        /Executing command 1/,
         /second-output/,
         /=== Task Finished ===/,
       ],
