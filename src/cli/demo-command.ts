@@ -14,6 +14,7 @@ import { exitCodes } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { artifactUrl, backingLogName, taskStatusUrl } from './queue-urls.js';
 import type { Registry } from './registry.js';
+import { showTaskOutput } from './show-task-output.js';
 import { withTaskDefaults } from './task-file.js';
 import { flush } from './work-command.js';
 
@@ -116,7 +117,12 @@ export async function demoCommand(options: DemoOptions, io: CliIo, registry: Reg
   let code: number = exitCodes.ok;
   try {
     const taskId = tc.slugid();
-    const resolved = new Promise<Resolution>((resolveTask) => resolutions.set(taskId, resolveTask));
+    const resolved = new Promise<Resolution>((resolveTask) => resolutions.set(taskId, resolveTask)).then(
+      async (resolution) => {
+        await showTaskOutput(io, { rootUrl, taskId, runId: 0, artifact: helloArtifact });
+        return resolution;
+      },
+    );
     const client = new tc.Queue({ rootUrl, credentials: { clientId: 'demo', accessToken: 'demo' } });
     await client.createTask(
       taskId,
