@@ -1,6 +1,8 @@
 // The WorkerQueue over the official taskcluster-client, against a real deployment or the embedded queue alike.
 // The worker's own credentials serve claimWork only; each run talks with its claim's temporary credentials,
 // swapped for the new ones every reclaim returns.
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import tc, { type ClientOptions } from 'taskcluster-client';
 import type { Logger } from 'pino';
 import type {
@@ -31,7 +33,23 @@ export interface TaskclusterQueueOptions {
 }
 
 export function createTaskclusterQueue(options: TaskclusterQueueOptions): WorkerQueue {
+  useKeepAliveAgents();
   return new TaskclusterWorkerQueue(options);
+}
+
+let keepAlive = false;
+/**
+ * taskcluster-client's shared agents open a new connection per call; a worker makes several calls per task
+ * (claim, artifacts, reclaims, report), so reusing connections saves a TCP handshake on each. Every client
+ * made afterwards picks the agents up (the client documents replacing them as the way to tune them). A
+ * connection the server closed while idle fails with a network error, which the client retries.
+ */
+function useKeepAliveAgents(): void {
+  if (keepAlive) return;
+  keepAlive = true;
+  const options = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16, scheduling: 'lifo' as const };
+  tc.agents.http = new HttpAgent(options);
+  tc.agents.https = new HttpsAgent(options);
 }
 
 /** The calls the adapter makes, typed (the client's own methods are untyped). */

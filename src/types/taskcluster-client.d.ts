@@ -141,7 +141,49 @@ declare module 'taskcluster-client' {
     credentials: ClientCredentials;
   }
 
+  /** Makes the stream a transfer reads (upload) or writes (download); called again for each retry. */
+  export type StreamFactory<S> = () => Promise<S>;
+
+  export interface RetryOptions {
+    retries?: number;
+    delayFactor?: number;
+    randomizationFactor?: number;
+    maxDelay?: number;
+  }
+
+  /** upload(): createUpload (dataInline below 8 KiB, else putUrl), the PUT, then finishUpload with hashes. */
+  export interface UploadOptions extends RetryOptions {
+    projectId: string;
+    name: string;
+    contentType: string;
+    contentLength: number;
+    expires: Date | string;
+    object: Object;
+    streamFactory: StreamFactory<NodeJS.ReadableStream>;
+    /** A fresh slugid when absent; an object artifact's must be the one createArtifact answered. */
+    uploadId?: string;
+  }
+
+  /** download(): startDownload with `getUrl`, the GET, then a check of the hashes; answers the content type. */
+  export interface DownloadOptions extends RetryOptions {
+    name: string;
+    object: Object;
+    streamFactory: StreamFactory<NodeJS.WritableStream>;
+  }
+
+  /** downloadArtifact(): the artifact (or latestArtifact) call, then the download its storage type needs. */
+  export interface DownloadArtifactOptions extends RetryOptions {
+    taskId: string;
+    /** The latest run when absent. */
+    runId?: number;
+    name: string;
+    queue: Queue;
+    streamFactory: StreamFactory<NodeJS.WritableStream>;
+  }
+
   interface TaskclusterClientModule {
+    /** The agents every client made afterwards uses (replaceable to tune connection reuse). */
+    agents: { http: import('node:http').Agent; https: import('node:https').Agent };
     Queue: typeof Queue;
     Object: typeof Object;
     Index: typeof Index;
@@ -152,9 +194,11 @@ declare module 'taskcluster-client' {
     fromNowJSON(offset: string, reference?: Date): string;
     createTemporaryCredentials(options: TemporaryCredentialsOptions): ClientCredentials;
     fromEnvVars(): Partial<ClientOptions>;
-    upload(options: Record<string, unknown>): Promise<unknown>;
-    download(options: Record<string, unknown>): Promise<unknown>;
-    downloadArtifact(options: Record<string, unknown>): Promise<unknown>;
+    upload(options: UploadOptions): Promise<void>;
+    /** Answers the downloaded content's Content-Type. */
+    download(options: DownloadOptions): Promise<string>;
+    /** Answers the downloaded content's Content-Type. */
+    downloadArtifact(options: DownloadArtifactOptions): Promise<string>;
   }
 
   const tc: TaskclusterClientModule;

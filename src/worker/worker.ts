@@ -220,12 +220,14 @@ export class Worker extends EventEmitter<WorkerEvents> {
   /** Runs a claim whose slot is already taken. */
   #startRun(claim: TaskClaim, claimDurationMs: number): void {
     this.#tasksRun += 1;
-    this.#track(
-      this.#runClaim(claim, claimDurationMs).finally(() => {
-        this.#capacity.release();
-        this.#wakeUp();
-      }),
-    );
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.#capacity.release();
+      this.#wakeUp();
+    };
+    this.#track(this.#runClaim(claim, claimDurationMs, release).finally(release));
   }
 
   #track(run: Promise<void>): void {
@@ -246,7 +248,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
     await reportResolution(this.#options.queue.forRun(claim), resolution, { clock: this.#clock, log });
   }
 
-  async #runClaim(claim: TaskClaim, claimDurationMs: number): Promise<void> {
+  /** `release` frees the run's slot: called once the task's processes are gone, before the report. */
+  async #runClaim(claim: TaskClaim, claimDurationMs: number, release: () => void): Promise<void> {
     const { settings, identity } = this.#options;
     const taskId = claim.status.taskId;
     const runId = claim.runId;
@@ -305,6 +308,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
     if (cancel.signal.aborted && resolution.kind !== 'canceled')
       resolution = toResolution(cancel.signal.reason);
     const ranUntil = this.#clock.now();
+    // The task is over (processes gone, artifacts uploaded): the next claim need not wait for the report.
+    release();
     const report = await this.#report(runQueue, resolution, log);
     const reportedAt = this.#clock.now();
     const timings = {
