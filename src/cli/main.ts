@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { demoCommand } from './demo-command.js';
 import { exitCodes } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
-import { queueCommand } from './queue-command.js';
+import { queueCommand, type QueueCommandOptions } from './queue-command.js';
 import { registry as defaultRegistry, type Registry } from './registry.js';
 import { schemaConfigCommand, schemaPayloadCommand } from './schema-command.js';
 import { submitCommand } from './submit-command.js';
@@ -68,19 +68,20 @@ Exit codes: 0 graceful stop, 70 fatal error, 75 forced shutdown, 78 invalid conf
     .requiredOption('-d, --data-dir <dir>', 'where tasks and artifacts are stored')
     .option('--claim-timeout <seconds>', 'how long a claim lasts (default 1200)', integer(1, 86400))
     .option('--public-url <url>', 'base of the URLs handed out, when clients reach the queue elsewhere')
+    .option(
+      '--artifact-store <store>',
+      'where artifact bytes go: file (under the data dir) or s3://BUCKET',
+      'file',
+    )
+    .option('--s3-endpoint <url>', 'S3 endpoint (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, or AWS)')
+    .option('--s3-region <region>', 'S3 region (default: AWS_REGION, AWS_DEFAULT_REGION, or us-east-1)')
+    .option('--s3-access-key-id <id>', 'S3 access key (default: AWS_ACCESS_KEY_ID)')
+    .option('--s3-secret-access-key <key>', 'S3 secret key (default: AWS_SECRET_ACCESS_KEY)')
+    .option('--no-s3-force-path-style', 'address buckets as <bucket>.<host> instead of <host>/<bucket>')
     .addOption(
       new Option('--log-level <level>', 'level of the JSON log on stderr').choices(logLevels).default('info'),
     )
-    .action(
-      async (options: {
-        host: string;
-        port: number;
-        dataDir: string;
-        claimTimeout?: number;
-        publicUrl?: string;
-        logLevel: (typeof logLevels)[number];
-      }) => setCode(await queueCommand(options, io)),
-    );
+    .action(async (options: QueueCommandOptions) => setCode(await queueCommand(options, io)));
 
   command('submit')
     .description('Create a task from a YAML or JSON file and print where to watch it.')

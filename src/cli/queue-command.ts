@@ -2,18 +2,24 @@
 // line, for scripts); the queue's structured log to stderr.
 import { mkdir } from 'node:fs/promises';
 import { pino, type LevelWithSilent } from 'pino';
-import { startLocalQueue } from '../local-queue/index.js';
+import {
+  ArtifactStoreOptionError,
+  parseArtifactStoreOption,
+  startLocalQueue,
+  type ArtifactStoreFlags,
+} from '../local-queue/index.js';
 import { createWorkerLog } from '../log/worker-log.js';
 import { flush } from './work-command.js';
 import { exitCodes } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
-export interface QueueCommandOptions {
+export interface QueueCommandOptions extends ArtifactStoreFlags {
   host: string;
   port: number;
   dataDir: string;
   claimTimeout?: number;
   publicUrl?: string;
+  artifactStore?: string;
   logLevel: LevelWithSilent;
 }
 
@@ -22,7 +28,9 @@ export async function queueCommand(options: QueueCommandOptions, io: CliIo): Pro
   await mkdir(options.dataDir, { recursive: true });
   let queue: Awaited<ReturnType<typeof startLocalQueue>>;
   try {
+    const artifactStore = parseArtifactStoreOption(options.artifactStore, options, io.env);
     queue = await startLocalQueue({
+      artifactStore,
       host: options.host,
       port: options.port,
       dataDir: options.dataDir,
@@ -33,7 +41,7 @@ export async function queueCommand(options: QueueCommandOptions, io: CliIo): Pro
   } catch (error) {
     io.stderr(`cannot start the queue: ${(error as Error).message}\n`);
     await flush(log);
-    return exitCodes.unavailable;
+    return error instanceof ArtifactStoreOptionError ? exitCodes.usage : exitCodes.unavailable;
   }
   io.stdout(`${queue.rootUrl}\n`);
   io.stdout(

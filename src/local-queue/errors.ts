@@ -8,6 +8,7 @@ export type QueueErrorCode =
   | 'InsufficientScopes'
   | 'AuthenticationFailed'
   | 'ResourceExpired'
+  | 'NoMatchingMethod'
   | 'InternalServerError';
 
 const statusCodes: Record<QueueErrorCode, number> = {
@@ -16,6 +17,7 @@ const statusCodes: Record<QueueErrorCode, number> = {
   InsufficientScopes: 403,
   ResourceNotFound: 404,
   RequestConflict: 409,
+  NoMatchingMethod: 406,
   ResourceExpired: 410,
   InternalServerError: 500,
 };

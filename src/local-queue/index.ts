@@ -1,17 +1,26 @@
-// The embedded Taskcluster queue: `startLocalQueue` serves the Queue API at `<rootUrl>/api/queue/v1/`,
-// storing tasks in SQLite and artifact bytes in files under `dataDir`.
+// The embedded Taskcluster queue: `startLocalQueue` serves the Queue API at `<rootUrl>/api/queue/v1/` and
+// the object service subset at `<rootUrl>/api/object/v1/`, storing tasks in SQLite and artifact bytes in
+// files under `dataDir` or in an S3 bucket.
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import type { ArtifactStoreOption } from './artifact-store-option.js';
 import { FileBlobStore } from './blobs/file-blob-store.js';
+import type { BlobStore, BlobUrls } from './blobs/types.js';
 import type { QueueEvents } from './domain/queue-events.js';
 import { QueueService } from './domain/queue-service.js';
 import { buildServer } from './http/server.js';
 import { SqliteStorage } from './storage/sqlite-storage.js';
-import { SECOND, systemClock } from './time.js';
+import { SECOND, systemClock, type Clock } from './time.js';
 
 export type { QueueEventMap, QueueEventName, QueueEvents } from './domain/queue-events.js';
 export type { Authorizer, ApiRoute } from './http/api-route.js';
+export {
+  ArtifactStoreOptionError,
+  parseArtifactStoreOption,
+  type ArtifactStoreFlags,
+  type ArtifactStoreOption,
+} from './artifact-store-option.js';
 
 export interface LocalQueueOptions {
   host: string;
@@ -24,6 +33,10 @@ export interface LocalQueueOptions {
   claimWorkPollSeconds?: number | undefined;
   /** Base of the URLs the queue hands out (putUrl, artifact redirects), when clients reach it elsewhere. */
   publicUrl?: string | undefined;
+  /** Where artifact and object bytes live: files under `dataDir/blobs` (the default), or an S3 bucket. */
+  artifactStore?: ArtifactStoreOption | undefined;
+  /** How long upload (put) and download (get) URLs work, in seconds (defaults 2700 and 1800, as real). */
+  urlLifetimeSeconds?: { put?: number | undefined; get?: number | undefined } | undefined;
   logger: Logger;
 }
 
@@ -37,39 +50,79 @@ export interface LocalQueue {
   close(): Promise<void>;
 }
 
+interface Blobs {
+  store: BlobStore;
+  /** Only S3 hands out URLs of its own; the file store is reached through the queue's /blobs. */
+  urls?: BlobUrls;
+}
+
+async function openBlobs(options: LocalQueueOptions, clock: Clock, logger: Logger): Promise<Blobs> {
+  const choice = options.artifactStore ?? { type: 'file' };
+  if (choice.type === 'file') return { store: new FileBlobStore(join(options.dataDir, 'blobs')) };
+  // Loaded only when used: the AWS SDK takes a good part of a second to load.
+  const { S3BlobStore } = await import('./blobs/s3-blob-store.js');
+  const store = await S3BlobStore.open(
+    {
+      bucket: choice.bucket,
+      endpoint: choice.endpoint,
+      region: choice.region ?? 'us-east-1',
+      accessKeyId: choice.accessKeyId,
+      secretAccessKey: choice.secretAccessKey,
+      sessionToken: choice.sessionToken,
+      forcePathStyle: choice.forcePathStyle ?? true,
+    },
+    clock,
+    logger,
+  );
+  return { store, urls: store };
+}
+
 export async function startLocalQueue(options: LocalQueueOptions): Promise<LocalQueue> {
   const logger = options.logger.child({ component: 'local-queue' });
+  const clock = systemClock;
+  const blobs = await openBlobs(options, clock, logger);
   const storage = SqliteStorage.open(options.dataDir);
-  const blobStore = new FileBlobStore(join(options.dataDir, 'blobs'));
   let baseUrl = options.publicUrl?.replace(/\/+$/, '') ?? '';
   let service: QueueService;
   try {
     service = await QueueService.start({
       storage,
       logger,
-      clock: systemClock,
+      clock,
+      blobStore: blobs.store,
+      ...(blobs.urls ? { blobUrls: blobs.urls } : {}),
       settings: {
         claimTimeoutMs: (options.claimTimeoutSeconds ?? 1200) * SECOND,
         claimWorkPollMs: (options.claimWorkPollSeconds ?? 20) * SECOND,
         publicUrl: () => baseUrl,
+        putUrlLifetimeMs: (options.urlLifetimeSeconds?.put ?? 45 * 60) * SECOND,
+        getUrlLifetimeMs: (options.urlLifetimeSeconds?.get ?? 30 * 60) * SECOND,
       },
     });
   } catch (error) {
     await storage.close();
+    await blobs.store.close();
     throw error;
   }
-  const app = buildServer({ ctx: service.ctx, blobStore, logger, closeSignal: service.closeSignal });
+  const app = buildServer({
+    ctx: service.ctx,
+    logger,
+    closeSignal: service.closeSignal,
+    ...(blobs.urls ? {} : { blobRoutes: blobs.store }),
+  });
   try {
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {
     await service.close();
+    await blobs.store.close();
     throw error;
   }
   const { port } = app.server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const rootUrl = `http://${host}:${port}`;
   if (baseUrl === '') baseUrl = rootUrl;
-  logger.info({ rootUrl, publicUrl: baseUrl, dataDir: options.dataDir }, 'local queue listening');
+  const store = options.artifactStore?.type === 's3' ? `s3://${options.artifactStore.bucket}` : 'file';
+  logger.info({ rootUrl, publicUrl: baseUrl, dataDir: options.dataDir, store }, 'local queue listening');
 
   let closing: Promise<void> | undefined;
   return {
@@ -80,7 +133,7 @@ export async function startLocalQueue(options: LocalQueueOptions): Promise<Local
       closing ??= (async () => {
         await service.stop();
         await app.close();
-        await blobStore.close();
+        await blobs.store.close();
         await service.close();
         logger.info({ rootUrl }, 'local queue closed');
       })();

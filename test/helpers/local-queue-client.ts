@@ -63,15 +63,46 @@ export type QueueClient = Record<QueueMethod, (...args: Json[]) => Promise<Json>
   buildSignedUrl(method: unknown, ...args: unknown[]): string;
 };
 
+/** The Object service methods of taskcluster-client (apis.js). */
+export type ObjectMethod = 'ping' | 'createUpload' | 'finishUpload' | 'startDownload' | 'object' | 'download';
+
+export type ObjectClient = Record<ObjectMethod, (...args: Json[]) => Promise<Json>> & {
+  buildUrl(method: unknown, ...args: unknown[]): string;
+};
+
+export interface ClientOptions {
+  rootUrl: string;
+  credentials?: { clientId: string; accessToken: string; certificate?: string };
+  retries?: number;
+  timeout?: number;
+}
+
 export interface TaskclusterModule {
-  Queue: new (options: {
-    rootUrl: string;
-    credentials?: { clientId: string; accessToken: string; certificate?: string };
-    retries?: number;
-    timeout?: number;
-  }) => QueueClient;
+  Queue: new (options: ClientOptions) => QueueClient;
+  Object: new (options: ClientOptions) => ObjectClient;
   slugid: () => string;
   fromNow: (offset: string, reference?: Date) => Date;
+  /** createUpload (dataInline below 8 KiB, else putUrl), the PUT, then finishUpload with both hashes. */
+  upload: (options: {
+    projectId: string;
+    name: string;
+    contentType: string;
+    contentLength: number;
+    expires: Date | string;
+    object: ObjectClient;
+    streamFactory: () => Promise<NodeJS.ReadableStream>;
+    uploadId?: string;
+    retries?: number;
+  }) => Promise<void>;
+  /** artifact(), then the download its storage type needs; answers the Content-Type. */
+  downloadArtifact: (options: {
+    taskId: string;
+    runId?: number;
+    name: string;
+    queue: QueueClient;
+    streamFactory: () => Promise<NodeJS.WritableStream>;
+    retries?: number;
+  }) => Promise<string>;
 }
 
 export const tc = loaded.default;

@@ -7,7 +7,7 @@ import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { BlobMetadata, BlobStore, StoredBlob } from './types.js';
+import type { BlobMetadata, BlobStore, PutBlobOptions, StoredBlob } from './types.js';
 
 interface MetadataFile extends BlobMetadata {
   key: string;
@@ -36,7 +36,9 @@ export class FileBlobStore implements BlobStore {
     return createHash('sha256').update(key).digest('hex');
   }
 
-  async put(key: string, body: Readable, metadata: BlobMetadata): Promise<{ size: number }> {
+  async put(key: string, body: Readable, options: PutBlobOptions): Promise<{ size: number }> {
+    const metadata: BlobMetadata = { contentType: options.contentType };
+    if (options.contentEncoding !== undefined) metadata.contentEncoding = options.contentEncoding;
     await mkdir(this.dir, { recursive: true });
     const base = this.base(key);
     const suffix = randomBytes(6).toString('hex');

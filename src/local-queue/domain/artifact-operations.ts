@@ -1,9 +1,11 @@
-// createArtifact, finishArtifact and the artifact reads, with the real queue's rules and messages.
+// createArtifact, finishArtifact and the artifact listings, with the real queue's rules and messages.
+import slugid from 'slugid';
 import type { CreateArtifactRequest } from '../../generated/queue/create-artifact-request.js';
+import type { TemporaryCredentials } from '../../generated/queue/temporary-credentials.js';
 import { artifactBlobKey } from '../blobs/blob-signer.js';
-import { conflict, inputError, notFound, QueueError } from '../errors.js';
+import { conflict, inputError, notFound } from '../errors.js';
 import type { Page, PageQuery, StorageTx } from '../storage/types.js';
-import { iso, MINUTE, SECOND } from '../time.js';
+import { DAY, iso, MINUTE, SECOND } from '../time.js';
 import {
   artifactView,
   compatibleArtifactCalls,
@@ -11,40 +13,71 @@ import {
   type ArtifactView,
 } from './artifact-model.js';
 import { mutate, read, type QueueContext } from './context.js';
+import type { Effects } from './effects.js';
+import { artifactObjectName, isFinished } from './object-model.js';
+import { beginUpload } from './object-operations.js';
 import { statusOf, type TaskRecord } from './task-model.js';
 
 /** After an exception, a worker may still upload logs for this long. */
 const EXCEPTION_GRACE = 25 * MINUTE;
-/** How long a putUrl works, as on a real deployment. */
-const PUT_URL_LIFETIME = 45 * MINUTE;
-/** How long a download redirect works. */
-const GET_URL_LIFETIME = 30 * MINUTE;
+/** Object upload credentials last until the artifact expires, or this long if that comes first. */
+const UPLOAD_CREDENTIALS_LIFETIME = DAY;
 
 export type CreateArtifactResponse =
   | { storageType: 's3'; contentType: string; expires: string; putUrl: string }
+  | {
+      storageType: 'object';
+      name: string;
+      projectId: string;
+      uploadId: string;
+      expires: string;
+      credentials: TemporaryCredentials;
+    }
   | { storageType: 'reference' | 'link' | 'error' };
 
-export function blobUrl(ctx: QueueContext, method: 'GET' | 'PUT', key: string, expires: number): string {
-  const { signature } = ctx.blobSigner.sign(method, key, expires);
-  const path = key.split('/').map(encodeURIComponent).join('/');
-  return `${ctx.settings.publicUrl()}/blobs/${path}?expires=${expires}&signature=${signature}`;
+const detailsOf = (taskId: string, runId: number, name: string, request: CreateArtifactRequest) => {
+  switch (request.storageType) {
+    case 's3':
+      return { key: artifactBlobKey(taskId, runId, name) };
+    // The object name is derived, never stored; the uploadId goes once the upload is finished.
+    case 'object':
+      return { uploadId: slugid.nice() };
+    case 'reference':
+      return { url: request.url };
+    case 'link':
+      return { artifact: request.artifact };
+    case 'error':
+      return { reason: request.reason, message: request.message };
+  }
+};
+
+function emitCreated(fx: Effects, task: TaskRecord, runId: number, artifact: ArtifactRecord): void {
+  const run = task.runs[runId];
+  fx.emit('artifact-created', {
+    status: statusOf(task),
+    runId,
+    artifact: artifactView(artifact),
+    workerGroup: run?.workerGroup ?? '',
+    workerId: run?.workerId ?? '',
+  });
 }
 
-export function createArtifact(
+export async function createArtifact(
   ctx: QueueContext,
   taskId: string,
   runId: number,
   name: string,
   request: CreateArtifactRequest,
 ): Promise<CreateArtifactResponse> {
-  return mutate(ctx, async (tx, fx, now) => {
+  const created = await mutate(ctx, async (tx, fx, now) => {
     const expires = Date.parse(request.expires);
     if (expires < now - 15 * MINUTE) throw inputError('Expires must be in the future');
     const task = await tx.getTask(taskId);
     if (!task) throw inputError('Task not found', { taskId });
     const run = task.runs[runId];
     if (!run) throw inputError('Run not found', { taskId, runId });
-    if (run.workerGroup === undefined || run.workerId === undefined) {
+    const { workerGroup, workerId } = run;
+    if (workerGroup === undefined || workerId === undefined) {
       throw inputError('Run was not claimed by a worker and so no artifacts can exist');
     }
     if (expires > Date.parse(task.definition.expires)) {
@@ -63,32 +96,20 @@ export function createArtifact(
           JSON.stringify(statusOf(task), null, 2),
       );
     }
-    if (request.storageType === 'object') {
-      throw inputError(
-        'Artifacts of storageType `object` are not supported yet by the embedded queue; use `s3`, ' +
-          '`reference`, `link` or `error`.',
-      );
-    }
 
-    const details: Record<string, unknown> =
-      request.storageType === 's3'
-        ? { key: artifactBlobKey(taskId, runId, name) }
-        : request.storageType === 'reference'
-          ? { url: request.url }
-          : request.storageType === 'link'
-            ? { artifact: request.artifact }
-            : { reason: request.reason, message: request.message };
     const next: ArtifactRecord = {
       taskId,
       runId,
       name,
       storageType: request.storageType,
       contentType: ('contentType' in request ? request.contentType : undefined) ?? 'application/binary',
-      details,
-      present: true,
+      details: detailsOf(taskId, runId, name, request),
+      // Object artifacts only become present with finishArtifact.
+      present: request.storageType !== 'object',
       expires: iso(expires),
     };
     const original = await tx.getArtifact(taskId, runId, name);
+    // A repeated object call carries a fresh uploadId, so it conflicts (as on a real queue).
     if (original && !compatibleArtifactCalls(original, next)) {
       const { storageType, contentType } = original;
       throw conflict(
@@ -98,29 +119,55 @@ export function createArtifact(
     }
     // A compatible repeat keeps what may not change (the content type of a link's original) and takes the rest.
     const stored = original ? { ...next, contentType: original.contentType } : next;
-    await tx.putArtifact(stored);
-    // Like the real queue: no artifact-created for s3, whose bytes only arrive later.
-    if (stored.storageType !== 's3') {
-      fx.emit('artifact-created', {
-        status: statusOf(task),
-        runId,
-        artifact: artifactView(stored),
-        workerGroup: run.workerGroup,
-        workerId: run.workerId,
-      });
+    const projectId = task.definition.projectId;
+    if (stored.storageType === 'object') {
+      // Lock the upload in on the object service, as the real queue does with an empty createUpload.
+      const objectName = artifactObjectName(taskId, runId, name);
+      const uploadId = String(stored.details.uploadId);
+      await beginUpload(tx, { name: objectName, projectId, uploadId, expires }, now);
     }
+    await tx.putArtifact(stored);
+    // Like the real queue: no artifact-created for s3, whose bytes only arrive later, nor for an object
+    // before finishArtifact.
+    if (stored.present && stored.storageType !== 's3') emitCreated(fx, task, runId, stored);
     ctx.logger.info({ taskId, runId, name, storageType: stored.storageType }, 'artifact created');
-    if (stored.storageType === 's3') {
-      const key = artifactBlobKey(taskId, runId, name);
+    return { stored, projectId, workerGroup, workerId, now };
+  });
+
+  const { stored, projectId, now } = created;
+  switch (stored.storageType) {
+    case 's3': {
+      const lifetime = ctx.settings.putUrlLifetimeMs;
+      const key = String(stored.details.key);
       return {
         storageType: 's3',
         contentType: stored.contentType,
-        expires: iso(now + PUT_URL_LIFETIME),
-        putUrl: blobUrl(ctx, 'PUT', key, now + PUT_URL_LIFETIME + 10 * SECOND),
+        expires: iso(now + lifetime),
+        // 10 s beyond the announced expiry, for clock drift (the real queue's margin).
+        putUrl: await ctx.blobUrls.putUrl(key, stored.contentType, now + lifetime + 10 * SECOND),
       };
     }
-    return { storageType: stored.storageType as 'reference' | 'link' | 'error' };
-  });
+    case 'object': {
+      const objectName = artifactObjectName(taskId, runId, name);
+      const expires = Date.parse(stored.expires);
+      const credentials = ctx.issuer.issue({
+        clientId: `artifact-upload/${taskId}/${runId}/on/${created.workerGroup}/${created.workerId}`,
+        scopes: [`object:upload:${projectId}:${objectName}`],
+        start: now,
+        expiry: Math.min(expires, now + UPLOAD_CREDENTIALS_LIFETIME),
+      });
+      return {
+        storageType: 'object',
+        name: objectName,
+        projectId,
+        uploadId: String(stored.details.uploadId),
+        expires: stored.expires,
+        credentials,
+      };
+    }
+    default:
+      return { storageType: stored.storageType };
+  }
 }
 
 /** Only object artifacts need finishing; the others are complete when created (the real queue's rule). */
@@ -131,78 +178,36 @@ export function finishArtifact(
   name: string,
   uploadId: string,
 ): Promise<void> {
-  return mutate(ctx, async (tx) => {
+  return mutate(ctx, async (tx, fx) => {
     const artifact = await tx.getArtifact(taskId, runId, name);
     const task = await tx.getTask(taskId);
     if (!artifact || !task?.runs[runId]) {
       throw notFound(`Artifact with taskId \`${taskId}\`, runId ${runId}, name \`${name}\` not found`);
     }
     if (artifact.storageType !== 'object') throw inputError('Only object artifacts can be finished');
-    if (artifact.present) return;
+    // A repeat announces the artifact again: the real queue's events are at-least-once.
+    if (artifact.present) return emitCreated(fx, task, runId, artifact);
     if (uploadId !== artifact.details.uploadId) {
       throw inputError('given uploadId does not match that for the artifact');
     }
-    await tx.putArtifact({ ...artifact, present: true, details: {} });
+    const object = await tx.getObject(artifactObjectName(taskId, runId, name));
+    if (!object || !isFinished(object)) throw inputError('Object storing artifact data does not exist');
+    // The uploadId is of no use once the upload is finished.
+    const finished: ArtifactRecord = { ...artifact, present: true, details: {} };
+    await tx.putArtifact(finished);
+    emitCreated(fx, task, runId, finished);
+    ctx.logger.info({ taskId, runId, name }, 'object artifact finished');
   });
 }
 
-async function latestRunId(tx: StorageTx, taskId: string): Promise<{ task: TaskRecord; runId: number }> {
+export async function latestRunId(
+  tx: StorageTx,
+  taskId: string,
+): Promise<{ task: TaskRecord; runId: number }> {
   const task = await tx.getTask(taskId);
   if (!task) throw notFound('Task not found', { taskId });
   if (task.runs.length === 0) throw notFound("Task doesn't have any runs", { taskId });
   return { task, runId: task.runs.length - 1 };
-}
-
-/** The artifact behind `name`, following links (and refusing cycles). */
-async function followLinks(tx: StorageTx, taskId: string, runId: number, name: string, now: number) {
-  const seen: string[] = [];
-  for (let current = name; ;) {
-    seen.push(current);
-    const artifact = await tx.getArtifact(taskId, runId, current);
-    if (!artifact?.present) throw notFound('Artifact not found', { taskId, runId, name: current });
-    if (Date.parse(artifact.expires) < now) throw new QueueError('ResourceExpired', 'Artifact expired');
-    if (artifact.storageType !== 'link') return artifact;
-    const target = String(artifact.details.artifact);
-    if (seen.includes(target)) throw inputError('Artifact leads to a link cycle');
-    current = target;
-  }
-}
-
-export type ArtifactLocation =
-  | { storageType: 's3' | 'reference'; url: string }
-  | { storageType: 'error'; reason: string; message: string };
-
-/** Where getArtifact redirects to (or the error an error artifact stands for). */
-export function locateArtifact(
-  ctx: QueueContext,
-  taskId: string,
-  runId: number | 'latest',
-  name: string,
-): Promise<ArtifactLocation> {
-  return read(ctx, async (tx, now) => {
-    const resolvedRunId = runId === 'latest' ? (await latestRunId(tx, taskId)).runId : runId;
-    const artifact = await followLinks(tx, taskId, resolvedRunId, name, now);
-    switch (artifact.storageType) {
-      case 's3':
-        return {
-          storageType: 's3',
-          url: blobUrl(ctx, 'GET', String(artifact.details.key), now + GET_URL_LIFETIME),
-        };
-      case 'reference':
-        return { storageType: 'reference', url: String(artifact.details.url) };
-      case 'error':
-        return {
-          storageType: 'error',
-          reason: String(artifact.details.reason),
-          message: String(artifact.details.message),
-        };
-      default:
-        throw new QueueError(
-          'InternalServerError',
-          `Unsupported artifact storageType ${artifact.storageType}`,
-        );
-    }
-  });
 }
 
 export function listArtifacts(

@@ -1,6 +1,7 @@
 // What every domain operation works with: storage, the clock, post-commit effects and settings.
 import type { Logger } from 'pino';
 import type { BlobSigner } from '../blobs/blob-signer.js';
+import type { BlobStore, BlobUrls } from '../blobs/types.js';
 import type { StorageTx, QueueStorage } from '../storage/types.js';
 import type { Clock } from '../time.js';
 import { Effects } from './effects.js';
@@ -15,6 +16,10 @@ export interface QueueSettings {
   claimWorkPollMs: number;
   /** Base of the URLs handed out (putUrl, download redirects), e.g. `http://127.0.0.1:8080`. */
   publicUrl: () => string;
+  /** How long an upload URL works (ms); 45 minutes on a real deployment. */
+  putUrlLifetimeMs: number;
+  /** How long a download URL works (ms); 30 minutes on a real deployment. */
+  getUrlLifetimeMs: number;
 }
 
 export interface QueueContext {
@@ -23,7 +28,12 @@ export interface QueueContext {
   events: QueueEvents;
   notifier: PendingNotifier;
   issuer: CredentialIssuer;
+  /** Signs the queue's own /blobs URLs (file store). */
   blobSigner: BlobSigner;
+  /** Where artifact and object bytes live. */
+  blobStore: BlobStore;
+  /** The URLs clients move those bytes through: the queue's /blobs, or presigned S3 URLs. */
+  blobUrls: BlobUrls;
   settings: QueueSettings;
   logger: Logger;
   /** Called with each due time a committed transaction produced. */

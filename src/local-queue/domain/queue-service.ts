@@ -3,6 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { BlobSigner } from '../blobs/blob-signer.js';
+import { QueueBlobUrls } from '../blobs/queue-blob-urls.js';
+import type { BlobStore, BlobUrls } from '../blobs/types.js';
 import type { QueueStorage, StorageTx } from '../storage/types.js';
 import type { Clock } from '../time.js';
 import type { QueueContext, QueueSettings } from './context.js';
@@ -18,6 +20,9 @@ export interface QueueServiceOptions {
   logger: Logger;
   clock: Clock;
   notifier?: PendingNotifier;
+  blobStore: BlobStore;
+  /** The store's own URLs (S3); by default the queue's signed /blobs URLs, which serve `blobStore`. */
+  blobUrls?: BlobUrls;
 }
 
 /** A secret kept in the database, created on first use, so URLs and credentials survive restarts. */
@@ -49,6 +54,7 @@ export class QueueService {
     }));
     // The context reports due times to the timer, which needs the context: tie the knot through a holder.
     const timerRef: { current?: DueTimer } = {};
+    const blobSigner = new BlobSigner(secrets.blobs);
     const ctx: QueueContext = {
       storage,
       clock,
@@ -56,7 +62,9 @@ export class QueueService {
       events: new QueueEvents(),
       notifier: options.notifier ?? new InProcessNotifier(),
       issuer: new CredentialIssuer(secrets.issuer),
-      blobSigner: new BlobSigner(secrets.blobs),
+      blobSigner,
+      blobStore: options.blobStore,
+      blobUrls: options.blobUrls ?? new QueueBlobUrls(blobSigner, options.settings.publicUrl),
       settings: options.settings,
       onDue: (time) => timerRef.current?.hint(time),
     };

@@ -1,6 +1,6 @@
-// How a Queue API method is declared: its name (as in taskcluster-client's reference), routes, input schema
-// and the scopes a later Hawk authentication step will check. Handlers get decoded params and a checked
-// body and return the JSON to send (or a custom reply).
+// How a Queue (or Object service) API method is declared: its name (as in taskcluster-client's reference),
+// routes, input schema and the scopes a later Hawk authentication step will check. Handlers get decoded
+// params and a checked body and return the JSON to send (or a custom reply).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BodySchema } from './validation.js';
 
@@ -18,7 +18,10 @@ export type ApiHandler = (request: ApiRequest, reply: FastifyReply) => Promise<u
 
 export interface ApiRoute {
   method: 'GET' | 'POST' | 'PUT';
-  /** Fastify paths below `/api/queue/v1`; several when a parameter may arrive with raw slashes too. */
+  /**
+   * Fastify paths below the service's prefix (`/api/queue/v1`, `/api/object/v1`); several when a parameter
+   * may arrive with raw slashes too.
+   */
   paths: string[];
   /** The taskcluster-client method name, used in error bodies (`requestInfo.method`) and logs. */
   name: string;
@@ -26,8 +29,9 @@ export interface ApiRoute {
   wildcard?: string;
   input?: BodySchema;
   /**
-   * Scope expression templates the real queue requires, for the authentication to come; `<param>` is
-   * replaced from the request. Not enforced yet.
+   * Scope expression templates the real service requires, for the authentication to come; `<param>` is
+   * replaced from the request (URL parameters, and for the object service `projectId` from the body). Not
+   * enforced yet.
    */
   scopes?: string[];
   handler: ApiHandler;

@@ -2,13 +2,12 @@
 // 424 `{reason, message}` for error artifacts; the artifact-content calls answer the same facts as JSON.
 import type { FastifyReply } from 'fastify';
 import type { CreateArtifactRequest } from '../../generated/queue/create-artifact-request.js';
+import { artifactContent, locateArtifact, type ArtifactLocation } from '../domain/artifact-downloads.js';
 import {
   artifactInfo,
   createArtifact,
   finishArtifact,
   listArtifacts,
-  locateArtifact,
-  type ArtifactLocation,
 } from '../domain/artifact-operations.js';
 import type { QueueContext } from '../domain/context.js';
 import type { ApiRequest, ApiRoute } from './api-route.js';
@@ -44,7 +43,7 @@ export function artifactRoutes(ctx: QueueContext): ApiRoute[] {
     wildcard: 'name',
     name,
     scopes: ['queue:get-artifact:<name>'],
-    handler: (req) => locateArtifact(ctx, taskIdParam(req), runOf(req), nameParam(req)),
+    handler: (req) => artifactContent(ctx, taskIdParam(req), runOf(req), nameParam(req)),
   });
   const info = (name: string, paths: string[]): ApiRoute => ({
     method: 'GET',

@@ -1,5 +1,6 @@
-// The HTTP face of the queue: every ApiRoute under /api/queue/v1, the /blobs endpoint, and Taskcluster's
-// error shape for everything that goes wrong (unknown routes included).
+// The HTTP face of the queue: the Queue API under /api/queue/v1, the object service subset under
+// /api/object/v1, the /blobs endpoint of the file store, and Taskcluster's error shape for everything that
+// goes wrong (unknown routes included).
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { BlobStore } from '../blobs/types.js';
@@ -9,16 +10,19 @@ import { allowAll, type ApiRoute, type Authorizer } from './api-route.js';
 import { asQueueError, errorBody } from './api-errors.js';
 import { artifactRoutes } from './artifact-routes.js';
 import { registerBlobRoutes } from './blob-routes.js';
+import { objectRoutes } from './object-routes.js';
 import { runRoutes } from './run-routes.js';
 import { taskRoutes } from './task-routes.js';
 import { BodyValidator } from './validation.js';
 import { workerRoutes } from './worker-routes.js';
 
 export const API_PREFIX = '/api/queue/v1';
+export const OBJECT_API_PREFIX = '/api/object/v1';
 
 export interface ServerOptions {
   ctx: QueueContext;
-  blobStore: BlobStore;
+  /** Serve the queue's own /blobs endpoint for this store (the file store; S3 serves its own URLs). */
+  blobRoutes?: BlobStore;
   logger: Logger;
   /** Aborted when the queue closes, ending long-polls. */
   closeSignal: AbortSignal;
@@ -101,39 +105,55 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     ),
   );
 
-  const routes = [...taskRoutes(ctx), ...runRoutes(ctx), ...artifactRoutes(ctx), ...workerRoutes(ctx)];
-  for (const route of routes) {
-    for (const path of route.paths) {
-      app.route({
-        method: route.method,
-        url: `${API_PREFIX}${path}`,
-        handler: async (request, reply) => {
-          const params = paramsOf(request, route);
-          request.queueRoute = { method: route.name, params };
-          await authorize(request, route, params);
-          const body = route.input ? validator.check(route.input, request.body ?? {}) : request.body;
-          const result = await route.handler(
-            {
-              params,
-              query: queryOf(request),
-              body,
-              signal: requestSignal(request, reply, closeSignal),
-              raw: request,
-            },
-            reply,
-          );
-          if (result === reply) return reply;
-          return reply.code(200).send(result);
-        },
-      });
+  const services = [
+    {
+      name: 'queue',
+      prefix: API_PREFIX,
+      routes: [...taskRoutes(ctx), ...runRoutes(ctx), ...artifactRoutes(ctx), ...workerRoutes(ctx)],
+    },
+    { name: 'object', prefix: OBJECT_API_PREFIX, routes: objectRoutes(ctx) },
+  ];
+  for (const service of services) {
+    for (const route of service.routes) {
+      for (const path of route.paths) {
+        app.route({
+          method: route.method,
+          url: `${service.prefix}${path}`,
+          handler: async (request, reply) => {
+            const params = paramsOf(request, route);
+            request.queueRoute = { method: route.name, params };
+            await authorize(request, route, params);
+            const body = route.input ? validator.check(route.input, request.body ?? {}) : request.body;
+            const result = await route.handler(
+              {
+                params,
+                query: queryOf(request),
+                body,
+                signal: requestSignal(request, reply, closeSignal),
+                raw: request,
+              },
+              reply,
+            );
+            if (result === reply) return reply;
+            return reply.code(200).send(result);
+          },
+        });
+      }
     }
+    const { prefix, name } = service;
+    app.get(`${prefix}/ping`, () => ({ alive: true, uptime: process.uptime() }));
+    app.get(`${prefix}/__lbheartbeat__`, () => ({}));
+    app.get(`${prefix}/__heartbeat__`, () => ({}));
+    app.get(`${prefix}/__version__`, () => ({ source: 'tc-worker', version: 'embedded', name }));
   }
 
-  app.get(`${API_PREFIX}/ping`, () => ({ alive: true, uptime: process.uptime() }));
-  app.get(`${API_PREFIX}/__lbheartbeat__`, () => ({}));
-  app.get(`${API_PREFIX}/__heartbeat__`, () => ({}));
-  app.get(`${API_PREFIX}/__version__`, () => ({ source: 'tc-worker', version: 'embedded', name: 'queue' }));
-
-  registerBlobRoutes(app, { blobStore: options.blobStore, signer: ctx.blobSigner, clock: ctx.clock, logger });
+  if (options.blobRoutes) {
+    registerBlobRoutes(app, {
+      blobStore: options.blobRoutes,
+      signer: ctx.blobSigner,
+      clock: ctx.clock,
+      logger,
+    });
+  }
   return app;
 }

@@ -1,5 +1,5 @@
-// Request bodies are checked against the queue's JSON Schemas (schemas/queue/*.yml) with Ajv before any
-// handler sees them; a failure is an InputError listing every problem.
+// Request bodies are checked against the JSON Schemas (schemas/queue/*.yml, schemas/object/*.yml) with
+// Ajv before any handler sees them; a failure is an InputError listing every problem.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { listSchemas, loadSchema } from '../../schema/schema-files.js';
@@ -15,7 +15,10 @@ export type BodySchema =
   | 'queue/create-artifact-request'
   | 'queue/finish-artifact-request'
   | 'queue/tasks-request'
-  | 'queue/quarantine-worker-request';
+  | 'queue/quarantine-worker-request'
+  | 'object/create-upload-request'
+  | 'object/finish-upload-request'
+  | 'object/download-object-request';
 
 export class BodyValidator {
   private readonly ajv: Ajv;
@@ -24,8 +27,8 @@ export class BodyValidator {
   constructor() {
     this.ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
     addFormats(this.ajv);
-    // Register every queue schema so `$ref: identifier.yml` resolves against its $id.
-    for (const name of listSchemas().filter((n) => n.startsWith('queue/')))
+    // Register every queue and object schema so `$ref: identifier.yml` resolves against its $id.
+    for (const name of listSchemas().filter((n) => n.startsWith('queue/') || n.startsWith('object/')))
       this.ajv.addSchema(loadSchema(name));
   }
 

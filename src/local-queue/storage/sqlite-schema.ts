@@ -56,6 +56,16 @@ CREATE TABLE IF NOT EXISTS artifacts (
   PRIMARY KEY (task_id, run_id, name)
 );
 
+-- Objects of the object service; upload_id is NULL once the upload is finished.
+CREATE TABLE IF NOT EXISTS objects (
+  name TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL,
+  upload_id TEXT,
+  upload_expires TEXT NOT NULL,
+  expires TEXT NOT NULL,
+  hashes TEXT NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS workers (
   task_queue_id TEXT NOT NULL,
   worker_group TEXT NOT NULL,

@@ -4,6 +4,7 @@ import type { ArtifactRecord, StorageType } from '../domain/artifact-model.js';
 import { activeDeadline, claimExpiry, lastRun, taskState, type TaskRecord } from '../domain/task-model.js';
 import type { TaskQueueRecord, WorkerRecord } from '../domain/worker-model.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { objectStatements } from './sqlite-object-statements.js';
 import type { ClaimedEntry, DependencyEdge, Page, PageQuery, PendingEntry, StorageTx } from './types.js';
 
 /** Runs prepared statements on the one connection. */
@@ -60,7 +61,7 @@ const pageOf = <R, T>(rows: R[], limit: number, map: (row: R) => T, key: (row: R
   return page;
 };
 
-type Sync<T> = {
+export type Sync<T> = {
   [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never;
 };
 
@@ -308,6 +309,8 @@ function syncStatements(sql: SqlRunner): Sync<StorageTx> {
       );
       return pageOf(rows, query.limit, artifactFromRow, (row) => [row.name]);
     },
+
+    ...objectStatements(sql),
 
     getWorker: (taskQueueId, workerGroup, workerId) => {
       const row = sql.get<{ data: string }>(

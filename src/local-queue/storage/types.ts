@@ -3,6 +3,7 @@
 // isolated (serializable for the rows it touches), and `claimPending` never hands one entry to two
 // concurrent transactions (Postgres: `SELECT ... FOR UPDATE SKIP LOCKED`).
 import type { ArtifactRecord } from '../domain/artifact-model.js';
+import type { ObjectRecord } from '../domain/object-model.js';
 import type { TaskRecord } from '../domain/task-model.js';
 import type { TaskQueueRecord, WorkerRecord } from '../domain/worker-model.js';
 
@@ -77,6 +78,10 @@ export interface StorageTx {
   /** Inserts or replaces the artifact (taskId, runId, name). */
   putArtifact(artifact: ArtifactRecord): Promise<void>;
   listArtifacts(taskId: string, runId: number, page: PageQuery): Promise<Page<ArtifactRecord>>;
+
+  getObject(name: string): Promise<ObjectRecord | undefined>;
+  /** Inserts or replaces the object `name`. */
+  putObject(object: ObjectRecord): Promise<void>;
 
   getWorker(taskQueueId: string, workerGroup: string, workerId: string): Promise<WorkerRecord | undefined>;
   putWorker(worker: WorkerRecord): Promise<void>;

@@ -283,17 +283,8 @@ describe('local queue: artifacts', () => {
     });
   });
 
-  test('object artifacts are not supported yet; finishArtifact only finishes object artifacts', async () => {
+  test('finishArtifact only finishes object artifacts (object-service.test.ts has those)', async () => {
     const { taskId, claim } = await createAndClaim(f.client, uniqueTaskQueue());
-    const error = await rejection(
-      f.client.createArtifact(taskId, 0, 'public/obj', {
-        storageType: 'object',
-        contentType: 'text/plain',
-        expires: claim.task.expires,
-      }),
-    );
-    assert.equal(error.statusCode, 400);
-    assert.match(error.body.message, /not supported yet/);
     await f.client.createArtifact(taskId, 0, 'public/ref', {
       storageType: 'reference',
       url: 'https://example.com/',

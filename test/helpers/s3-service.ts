@@ -1,0 +1,143 @@
+// The real S3 server the artifact tests run against: radosgw, started by scripts/services/start-s3.sh (which
+// installs it when missing and reuses a running one). Parallel test files share one start through a lock
+// file. Where it cannot be started (not root, no apt-get), tests skip loudly, except in CI, where they fail.
+// TCW_S3_ENDPOINT (with TCW_S3_ACCESS_KEY_ID, TCW_S3_SECRET_ACCESS_KEY, TCW_S3_REGION) points the tests at
+// another S3-compatible server instead; it must check signatures for the presigned-URL tests to pass.
+import { spawn } from 'node:child_process';
+import { open, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface S3Service {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface EnsureOptions {
+  /** The start script; the project's own by default. */
+  script?: string;
+  lockPath?: string;
+  /** Whether a server that cannot start fails (CI) rather than skips. */
+  ci?: boolean;
+}
+
+const defaultScript = fileURLToPath(new URL('../../scripts/services/start-s3.sh', import.meta.url));
+const HOW_TO_START = 'start it with `bash scripts/services/start-s3.sh` (as root, on Debian)';
+
+// The SDK warns once per process that its 2027 releases will need Node 22; in test output that is noise.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Holds the lock file while `fn` runs; a lock left by a process that died is taken over. */
+async function withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
+  const until = Date.now() + 15 * 60 * 1000;
+  for (;;) {
+    try {
+      const handle = await open(lockPath, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(await readFile(lockPath, 'utf8').catch(() => ''));
+      if (Number.isSafeInteger(holder) && holder > 0 && !alive(holder)) {
+        await rm(lockPath, { force: true });
+        continue;
+      }
+      if (Date.now() > until) throw new Error(`timed out waiting for ${lockPath} (held by pid ${holder})`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lockPath, { force: true });
+  }
+}
+
+function runScript(script: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+function parseDetails(stdout: string): S3Service {
+  const values = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const match = /^(S3_[A-Z_]+)=(.*)$/.exec(line.trim());
+    if (match?.[1] !== undefined && match[2] !== undefined) values.set(match[1], match[2]);
+  }
+  const get = (key: string): string => {
+    const value = values.get(key);
+    if (value === undefined) throw new Error(`start-s3.sh printed no ${key}:\n${stdout}`);
+    return value;
+  };
+  return {
+    endpoint: get('S3_ENDPOINT'),
+    region: get('S3_REGION'),
+    accessKeyId: get('S3_ACCESS_KEY_ID'),
+    secretAccessKey: get('S3_SECRET_ACCESS_KEY'),
+  };
+}
+
+async function start(script: string, lockPath: string): Promise<S3Service | string> {
+  const external = process.env.TCW_S3_ENDPOINT;
+  if (external && script === defaultScript) {
+    return {
+      endpoint: external,
+      region: process.env.TCW_S3_REGION ?? 'us-east-1',
+      accessKeyId: process.env.TCW_S3_ACCESS_KEY_ID ?? '',
+      secretAccessKey: process.env.TCW_S3_SECRET_ACCESS_KEY ?? '',
+    };
+  }
+  const result = await withLock(lockPath, async () => {
+    process.stderr.write('s3-service: making sure radosgw runs (first start: about 50 s)\n');
+    return runScript(script);
+  });
+  if (result.code === 0) return parseDetails(result.stdout);
+  const why = result.stderr.trim().split('\n').slice(-5).join('\n');
+  if (result.code === 2) return `cannot start the S3 server here: ${why}`;
+  throw new Error(`${script} failed (exit ${result.code}):\n${result.stderr}`);
+}
+
+/** Runs the start script (under the lock) and judges the outcome; `s3Service` is the memoized form. */
+export async function ensureS3Service(options: EnsureOptions = {}): Promise<S3Service | { skip: string }> {
+  const script = options.script ?? defaultScript;
+  const outcome = await start(script, options.lockPath ?? join(tmpdir(), 'tcw-s3-service.lock'));
+  if (typeof outcome !== 'string') return outcome;
+  if (options.ci ?? process.env.CI === 'true') {
+    throw new Error(`${outcome}\nCI needs the S3 server for the artifact tests: ${HOW_TO_START}.`);
+  }
+  const message = `SKIPPING S3 tests: ${outcome}\n  To run them, ${HOW_TO_START}.`;
+  process.stderr.write(`\n${'!'.repeat(100)}\n${message}\n${'!'.repeat(100)}\n\n`);
+  return { skip: message };
+}
+
+let started: Promise<S3Service | { skip: string }> | undefined;
+
+/**
+ * The S3 server's connection, started once per test process (and once per machine, thanks to the lock
+ * and the script's reuse). Where it cannot start: throws in CI; elsewhere prints a warning and returns the
+ * reason, for `describe(..., { skip: reason })`.
+ */
+export function s3Service(): Promise<S3Service | { skip: string }> {
+  started ??= ensureS3Service();
+  return started;
+}
