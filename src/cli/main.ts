@@ -77,6 +77,11 @@ Exit codes: 0 graceful stop, 70 fatal error, 75 forced shutdown, 78 invalid conf
     .option('--s3-region <region>', 'S3 region (default: AWS_REGION, AWS_DEFAULT_REGION, or us-east-1)')
     .option('--s3-access-key-id <id>', 'S3 access key (default: AWS_ACCESS_KEY_ID)')
     .option('--s3-secret-access-key <key>', 'S3 secret key (default: AWS_SECRET_ACCESS_KEY)')
+    .option(
+      '--sync-to-disk',
+      'wait for the disk on every change so that it survives power loss (slower)',
+      false,
+    )
     .option('--no-s3-force-path-style', 'address buckets as <bucket>.<host> instead of <host>/<bucket>')
     .addOption(
       new Option('--log-level <level>', 'level of the JSON log on stderr').choices(logLevels).default('info'),

@@ -20,6 +20,7 @@ export interface QueueCommandOptions extends ArtifactStoreFlags {
   claimTimeout?: number;
   publicUrl?: string;
   artifactStore?: string;
+  syncToDisk?: boolean;
   logLevel: LevelWithSilent;
 }
 
@@ -31,6 +32,7 @@ export async function queueCommand(options: QueueCommandOptions, io: CliIo): Pro
     const artifactStore = parseArtifactStoreOption(options.artifactStore, options, io.env);
     queue = await startLocalQueue({
       artifactStore,
+      syncToDisk: options.syncToDisk ?? false,
       host: options.host,
       port: options.port,
       dataDir: options.dataDir,

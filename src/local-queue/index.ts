@@ -37,6 +37,11 @@ export interface LocalQueueOptions {
   artifactStore?: ArtifactStoreOption | undefined;
   /** How long upload (put) and download (get) URLs work, in seconds (defaults 2700 and 1800, as real). */
   urlLifetimeSeconds?: { put?: number | undefined; get?: number | undefined } | undefined;
+  /**
+   * Wait for the disk before acknowledging each change, so that it survives power loss and not only a crash
+   * of the queue process (default false: a few milliseconds saved on every call).
+   */
+  syncToDisk?: boolean | undefined;
   logger: Logger;
 }
 
@@ -58,7 +63,10 @@ interface Blobs {
 
 async function openBlobs(options: LocalQueueOptions, clock: Clock, logger: Logger): Promise<Blobs> {
   const choice = options.artifactStore ?? { type: 'file' };
-  if (choice.type === 'file') return { store: new FileBlobStore(join(options.dataDir, 'blobs')) };
+  if (choice.type === 'file')
+    return {
+      store: new FileBlobStore(join(options.dataDir, 'blobs'), { syncToDisk: options.syncToDisk ?? false }),
+    };
   // Loaded only when used: the AWS SDK takes a good part of a second to load.
   const { S3BlobStore } = await import('./blobs/s3-blob-store.js');
   const store = await S3BlobStore.open(
@@ -81,7 +89,7 @@ export async function startLocalQueue(options: LocalQueueOptions): Promise<Local
   const logger = options.logger.child({ component: 'local-queue' });
   const clock = systemClock;
   const blobs = await openBlobs(options, clock, logger);
-  const storage = SqliteStorage.open(options.dataDir);
+  const storage = SqliteStorage.open(options.dataDir, { syncToDisk: options.syncToDisk ?? false });
   let baseUrl = options.publicUrl?.replace(/\/+$/, '') ?? '';
   let service: QueueService;
   try {

@@ -1,6 +1,7 @@
 // BlobStore on the local file system. Each blob is `<sha256(key)>.data` plus `<sha256(key)>.json` holding
-// its metadata; both are written to temporary files, fsynced and renamed into place (metadata last, as the
-// marker that the blob is complete), then the directory is fsynced, so a crash never leaves a torn blob.
+// its metadata; both are written to temporary files and renamed into place (metadata last, as the marker that
+// the blob is complete), so a crash of the process never leaves a torn blob. With `syncToDisk` the files and
+// the directory are also fsynced before the upload is acknowledged, so that power loss cannot tear one.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -28,8 +29,11 @@ const fsyncPath = async (path: string): Promise<void> => {
 export class FileBlobStore implements BlobStore {
   private readonly dir: string;
 
-  constructor(dir: string) {
+  private readonly syncToDisk: boolean;
+
+  constructor(dir: string, options: { syncToDisk?: boolean } = {}) {
     this.dir = dir;
+    this.syncToDisk = options.syncToDisk ?? false;
   }
 
   private base(key: string): string {
@@ -48,20 +52,20 @@ export class FileBlobStore implements BlobStore {
     try {
       const out = createWriteStream(tmpData, { flags: 'wx' });
       await pipeline(body, out);
-      await fsyncPath(tmpData);
+      if (this.syncToDisk) await fsyncPath(tmpData);
       const { size } = await stat(tmpData);
       const previous = await this.readMetadata(key);
       const meta: MetadataFile = { key, size, dataFile, ...metadata };
       const handle = await open(tmpMeta, 'wx');
       try {
         await handle.writeFile(JSON.stringify(meta));
-        await handle.sync();
+        if (this.syncToDisk) await handle.sync();
       } finally {
         await handle.close();
       }
       await rename(tmpData, join(this.dir, dataFile));
       await rename(tmpMeta, join(this.dir, `${base}.json`));
-      await fsyncPath(this.dir);
+      if (this.syncToDisk) await fsyncPath(this.dir);
       if (previous && previous.dataFile !== dataFile) {
         await rm(join(this.dir, previous.dataFile), { force: true });
       }
