@@ -1,5 +1,6 @@
 // `npm run bench`: the worker's overhead against a baseline measured in the same run on the same machine.
 // Figures are ratios and differences against that baseline, never absolute targets: the machine is shared.
+import { benchArtifacts } from './artifacts.js';
 import { spawn } from 'node:child_process';
 import {
   createTask,
@@ -114,6 +115,7 @@ try {
     `claim latency (createTask -> process start, worker idle in claimWork): p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}`,
   );
   console.log(`targets: capacity-1 overhead within 10 ms of direct spawn; claim latency p50 under 20 ms`);
+  if (process.env.BENCH_SKIP_ARTIFACTS !== '1') for (const line of await benchArtifacts()) console.log(line);
 } finally {
   await queue.stop();
 }

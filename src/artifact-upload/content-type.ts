@@ -1,4 +1,5 @@
-// Content type and default content encoding of an artifact, from its file name.
+// Content type and default content encoding of an artifact, from its file name (the last extension: a
+// `.tar.gz` is gzip data, served as such and not compressed again).
 import { extname } from 'node:path';
 
 const textPlain = 'text/plain; charset=utf-8';
@@ -15,6 +16,14 @@ const byExtension: Readonly<Record<string, string>> = {
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
   '.md': 'text/markdown; charset=utf-8',
+  '.rst': 'text/x-rst; charset=utf-8',
+  '.sh': 'text/x-shellscript; charset=utf-8',
+  '.py': 'text/x-python; charset=utf-8',
+  '.diff': 'text/x-diff; charset=utf-8',
+  '.patch': 'text/x-diff; charset=utf-8',
+  '.tsv': 'text/tab-separated-values; charset=utf-8',
+  '.toml': 'application/toml',
+  '.map': 'application/json',
   '.csv': 'text/csv; charset=utf-8',
   '.xml': 'application/xml',
   '.yml': 'application/yaml',
@@ -38,6 +47,12 @@ const byExtension: Readonly<Record<string, string>> = {
   '.bz2': 'application/x-bzip2',
   '.xz': 'application/x-xz',
   '.zst': 'application/zstd',
+  '.tzst': 'application/zstd',
+  '.txz': 'application/x-xz',
+  '.tbz': 'application/x-bzip2',
+  '.tbz2': 'application/x-bzip2',
+  '.lz4': 'application/x-lz4',
+  '.lzma': 'application/x-lzma',
   '.7z': 'application/x-7z-compressed',
   '.br': 'application/x-brotli',
   '.jar': 'application/java-archive',

@@ -59,9 +59,20 @@ export interface Sandbox {
 
 /** A file the engine hands out for upload, read with the task's rights and from inside its sandbox. */
 export interface SandboxFile {
-  /** Size in bytes at the time of the check. */
+  /** Size in bytes at the time of the check; `open()` yields exactly this many bytes (or fails). */
   readonly size: number;
+  /** A fresh stream of the whole file, from the start (an upload retry calls it again). */
   open(): Readable;
+  /**
+   * Reads up to `length` bytes at `position` into `buffer`; resolves how many it read (0 at the end, never
+   * past `size`). Optional: with it, large uploads read into reused buffers instead of a stream's fresh ones.
+   */
+  readonly read?: (buffer: Uint8Array, length: number, position: number) => Promise<number>;
+  /**
+   * Releases what the engine holds for the file (an open descriptor); `open()` may not be called after.
+   * Optional: engines that hold nothing omit it, and the result set's dispose releases whatever is left.
+   */
+  close?(): Promise<void>;
 }
 
 export interface ResultSet {

@@ -23,6 +23,8 @@ export interface HarnessOptions {
   hookTimeoutMs?: number;
   /** Artifacts to use (default: a fresh FakeRunArtifacts, closed at the end). */
   artifacts?: FakeRunArtifacts;
+  /** Worker config the plugins are created with (e.g. `{ artifacts: { storageType: 'object' } }`). */
+  config?: Record<string, unknown>;
 }
 
 export interface HarnessResult {
@@ -58,16 +60,23 @@ export function recorderPlugin(): { plugin: Plugin; stages: string[]; log: () =>
 }
 
 export async function runWithPlugins(options: HarnessOptions): Promise<HarnessResult> {
-  const worker = { ...testWorker, ...options.worker };
+  const artifacts = options.artifacts ?? (await FakeRunArtifacts.start());
+  const config = options.config ?? {};
+  // The fake also plays the object service, at its base URL as the deployment's root URL.
+  const objectStorage = (config.artifacts as { storageType?: string } | undefined)?.storageType === 'object';
+  const worker = {
+    ...testWorker,
+    ...(objectStorage ? { rootUrl: artifacts.baseUrl } : {}),
+    ...options.worker,
+  };
   const plugins: Plugin[] = [];
   for (const item of options.plugins)
-    plugins.push('create' in item ? await item.create({ config: {}, log: silentLog(), worker }) : item);
+    plugins.push('create' in item ? await item.create({ config, log: silentLog(), worker }) : item);
   const recorder = recorderPlugin();
   plugins.push(recorder.plugin);
   const engine =
     options.engine && 'prepare' in options.engine ? options.engine : new FakeEngine(options.engine ?? {});
   const validatePayload = createPayloadValidator(composePayloadSchema(engine, plugins));
-  const artifacts = options.artifacts ?? (await FakeRunArtifacts.start());
   const workDir = await tempDir();
   try {
     const resolution = await runTask({

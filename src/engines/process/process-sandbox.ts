@@ -135,6 +135,7 @@ class ProcessResultSet implements ResultSet {
   }
 
   async dispose(): Promise<void> {
+    await this.#files.close();
     await removeTaskDir(this.#ctx);
   }
 }

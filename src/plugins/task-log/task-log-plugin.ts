@@ -1,9 +1,12 @@
 // The `task-log` plugin: publishes the task log as the backing log artifact once the log is closed, and
 // points the live log name at it. It runs for malformed payloads too (the author needs the log that lists
 // the problems), so it reads the raw payload defensively.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { artifactNameProblem } from '../../artifact-upload/artifact-name.js';
+import { callQueue } from '../../artifact-upload/queue-call.js';
+import { runUploadContext, type UploadOverrides } from '../../artifact-upload/run-upload-context.js';
 import { uploadArtifact } from '../../artifact-upload/upload-artifact.js';
+import { openFileBody } from '../../artifact-upload/file-body.js';
+import { uploadSettingsFrom, type UploadSettings } from '../../artifact-upload/upload-settings.js';
 import type { Resolution } from '../../errors.js';
 import type { TaskLogPayload } from '../../generated/payload/task-log.js';
 import { loadSchema } from '../../schema/schema-files.js';
@@ -25,8 +28,9 @@ export function taskLogSettings(payload: Record<string, unknown>): TaskLogSettin
   const { logs, features } = payload as { logs?: unknown; features?: unknown };
   const logsPart = isRecord(logs) ? (logs as TaskLogPayload['logs'] & object) : {};
   const featuresPart = isRecord(features) ? (features as TaskLogPayload['features'] & object) : {};
+  // A name that is not a valid artifact name (`..`, control characters) falls back too: the log must go up.
   const name = (value: unknown, fallback: string): string =>
-    typeof value === 'string' && value.length > 0 ? value : fallback;
+    typeof value === 'string' && artifactNameProblem(value) === undefined ? value : fallback;
   return {
     liveName: name(logsPart.live, defaultLiveLogName),
     backingName: name(logsPart.backing, defaultBackingLogName),
@@ -35,54 +39,84 @@ export function taskLogSettings(payload: Record<string, unknown>): TaskLogSettin
   };
 }
 
-export const taskLogPlugin: PluginProvider = {
-  name: 'task-log',
-  create: () => ({
+/** The plugin, with overrides for tests (fast retries, a fake object service client). */
+export function createTaskLogPlugin(overrides: UploadOverrides = {}): PluginProvider {
+  return {
     name: 'task-log',
-    payloadSchema: loadSchema('payload/task-log'),
-    reservedArtifacts: [defaultLiveLogName, defaultBackingLogName],
-    runsForMalformedPayload: true,
-    forTask(ctx) {
-      const settings = taskLogSettings(ctx.payload);
-      if (!settings.backingLog) return undefined;
+    create: ({ config }) => {
+      // The backing log goes the way the task's artifacts go (the artifacts plugin's config keys).
+      const uploads = uploadSettingsFrom(config);
       return {
-        async finished(resolution, options) {
-          try {
-            await publishLog(ctx, settings, options);
-          } catch (error) {
-            // A canceled run is no longer ours; the queue may refuse its artifacts.
-            if (!isCanceled(resolution)) throw error;
-            ctx.workerLog.warn({ err: error }, 'backing log of a canceled run not uploaded');
-          }
+        name: 'task-log',
+        payloadSchema: loadSchema('payload/task-log'),
+        reservedArtifacts: [defaultLiveLogName, defaultBackingLogName],
+        runsForMalformedPayload: true,
+        forTask(ctx) {
+          const settings = taskLogSettings(ctx.payload);
+          if (!settings.backingLog) return undefined;
+          return {
+            async finished(resolution, options) {
+              try {
+                await publishLog(ctx, settings, uploads, overrides, options);
+              } catch (error) {
+                // A canceled run is no longer ours; the queue may refuse its artifacts.
+                if (!isCanceled(resolution)) throw error;
+                ctx.workerLog.warn({ err: error }, 'backing log of a canceled run not uploaded');
+              }
+            },
+          };
         },
       };
     },
-  }),
-};
+  };
+}
 
-async function publishLog(ctx: TaskContext, settings: TaskLogSettings, options: HookOptions): Promise<void> {
-  const { size } = await stat(ctx.taskLogPath);
+export const taskLogPlugin: PluginProvider = createTaskLogPlugin();
+
+async function publishLog(
+  ctx: TaskContext,
+  settings: TaskLogSettings,
+  uploads: UploadSettings,
+  overrides: UploadOverrides,
+  options: HookOptions,
+): Promise<void> {
   const expires = ctx.task.expires;
-  await uploadArtifact({
-    artifacts: ctx.artifacts,
-    name: settings.backingName,
-    source: { size, open: () => createReadStream(ctx.taskLogPath) },
-    contentType: logContentType,
-    contentEncoding: 'gzip',
-    expires,
-    signal: options.signal,
-    tempDir: ctx.scratchDir,
-    workerLog: ctx.workerLog,
-  });
+  // The log is closed: its size is final.
+  const source = await openFileBody(ctx.taskLogPath);
+  let uploaded;
+  try {
+    uploaded = await uploadArtifact({
+      ...runUploadContext(ctx, uploads, overrides),
+      name: settings.backingName,
+      source,
+      contentType: logContentType,
+      contentEncoding: 'gzip',
+      expires,
+      signal: options.signal,
+    });
+  } finally {
+    await source.close();
+  }
   // Tools (Treeherder, the UI) open the live log name; once the task ended it is the backing log.
   if (settings.liveLog && settings.liveName !== settings.backingName)
-    await ctx.artifacts.createArtifact(settings.liveName, {
-      storageType: 'link',
+    await callQueue(`createArtifact ${settings.liveName} (link)`, () =>
+      ctx.artifacts.createArtifact(settings.liveName, {
+        storageType: 'link',
+        artifact: settings.backingName,
+        contentType: logContentType,
+        expires,
+      }),
+    );
+  ctx.workerLog.info(
+    {
       artifact: settings.backingName,
-      contentType: logContentType,
-      expires,
-    });
-  ctx.workerLog.info({ artifact: settings.backingName, size }, 'backing log uploaded');
+      size: uploaded.size,
+      sentBytes: uploaded.sentBytes,
+      storageType: uploaded.storageType,
+      durationMs: Math.round(uploaded.durationMs),
+    },
+    'backing log uploaded',
+  );
 }
 
 function isCanceled(resolution: Resolution): boolean {

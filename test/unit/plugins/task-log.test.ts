@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { TaskCanceledError } from '../../../src/errors.js';
 import { taskLogPlugin, taskLogSettings } from '../../../src/plugins/task-log/task-log-plugin.js';
@@ -50,6 +51,28 @@ describe('task-log plugin', () => {
       payload: { features: { liveLog: false } },
     });
     assert.deepEqual([...noLive.artifacts.artifacts.keys()], ['public/logs/live_backing.log']);
+  });
+
+  it('goes to the object service when the worker stores artifacts there', async () => {
+    const run = await runWithPlugins({
+      plugins: [taskLogPlugin],
+      payload: {},
+      engine: { output: 'to the object service\n' },
+      config: { artifacts: { storageType: 'object' } },
+    });
+    assert.deepEqual(run.resolution, { kind: 'completed' });
+    const backing = run.artifacts.artifacts.get('public/logs/live_backing.log');
+    assert.equal(backing?.request.storageType, 'object');
+    assert.equal(backing?.finished, true);
+    assert.equal(backing?.body?.toString(), run.log, 'stored as it is: the object service has no encoding');
+    assert.equal(backing?.object?.hashes?.sha256, createHash('sha256').update(run.log).digest('hex'));
+    assert.equal(run.artifacts.artifacts.get('public/logs/live.log')?.request.storageType, 'link');
+  });
+
+  it('falls back to the default names for names that are not valid artifact names', () => {
+    const settings = taskLogSettings({ logs: { backing: 'public/../x.log', live: 'public/live\n.log' } });
+    assert.equal(settings.backingName, 'public/logs/live_backing.log');
+    assert.equal(settings.liveName, 'public/logs/live.log');
   });
 
   it('reads an invalid payload defensively', () => {

@@ -1,0 +1,101 @@
+// Turns a file into the body that is sent: the file itself (identity), or its gzip compression, which goes
+// to memory for small files and to a temporary file otherwise, because storage needs the length before the
+// first byte. The SHA-256 of the original bytes is computed in the same pass as the compression.
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { ExactLength } from './exact-length.js';
+import { openFileBody } from './file-body.js';
+import { inMemoryGzipLimit } from './upload-body-constants.js';
+import { BodyReadError, type UploadBody } from './put-body.js';
+import { Sha256Stream } from './sha256-stream.js';
+
+export type ContentEncoding = 'gzip' | 'identity';
+
+export { inMemoryGzipLimit };
+
+export interface PreparedBody {
+  /** What is sent. */
+  readonly body: UploadBody;
+  readonly encoding: ContentEncoding;
+  /** SHA-256 of the original bytes when it is known before sending (gzip); identity hashes while sending. */
+  readonly sha256?: string;
+  /** Removes the temporary file, if any. */
+  dispose(): Promise<void>;
+}
+
+export interface PrepareOptions {
+  readonly tempDir: string;
+  readonly gzipLevel: number;
+  readonly signal: AbortSignal;
+}
+
+export async function prepareBody(
+  source: UploadBody,
+  encoding: ContentEncoding,
+  options: PrepareOptions,
+): Promise<PreparedBody> {
+  if (encoding === 'identity') return { body: source, encoding, dispose: () => Promise.resolve() };
+  const { signal } = options;
+  // As in putBody: only a failure that starts at the reading end is a read error.
+  let readError: unknown;
+  let failedFirst = false;
+  const input = source.open();
+  const length = new ExactLength(source.size);
+  const hasher = new Sha256Stream(source.size);
+  const gzip = createGzip({ level: options.gzipLevel });
+  for (const stream of [input, length])
+    stream.once('error', (error) => {
+      if (!failedFirst) readError = error;
+      failedFirst = true;
+    });
+  for (const stream of [hasher, gzip]) stream.once('error', () => void (failedFirst = true));
+  const fail = (error: unknown): never => {
+    if (signal.aborted) throw signal.reason;
+    if (readError !== undefined) throw new BodyReadError(readError);
+    throw error;
+  };
+
+  if (source.size <= inMemoryGzipLimit) {
+    const chunks: Buffer[] = [];
+    const collect = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk);
+        callback();
+      },
+    });
+    await pipeline([input, length, hasher, gzip, collect], { signal }).catch(fail);
+    const compressed = Buffer.concat(chunks);
+    return {
+      body: { size: compressed.length, open: () => Readable.from([compressed]) },
+      encoding,
+      sha256: hasher.sha256,
+      dispose: () => Promise.resolve(),
+    };
+  }
+
+  const path = join(options.tempDir, `upload-${randomUUID()}.gz`);
+  const dispose = (): Promise<void> => rm(path, { force: true });
+  try {
+    const output = createWriteStream(path);
+    output.once('error', () => void (failedFirst = true));
+    await pipeline([input, length, hasher, gzip, output], { signal });
+    const body = await openFileBody(path);
+    return {
+      body,
+      encoding,
+      sha256: hasher.sha256,
+      dispose: async () => {
+        await body.close();
+        await dispose();
+      },
+    };
+  } catch (error) {
+    await dispose();
+    return fail(error);
+  }
+}
