@@ -5,6 +5,7 @@ import type { ResultSet, Sandbox, SandboxBuilder } from '../engines/types.js';
 import type { TaskLog } from '../log/task-log.js';
 import type { RunArtifacts } from '../queue/types.js';
 import type { JsonSchema } from '../schema/schema-files.js';
+import type { WebhookServer } from '../webhooks/types.js';
 import type { TaskDefinition } from '../generated/queue/task-definition.js';
 
 /** Worker-wide facts plugins may use (never the worker's credentials). */
@@ -19,15 +20,20 @@ export interface WorkerIdentity {
   readonly instanceType?: string;
 }
 
+export interface PluginCreateOptions {
+  /** The whole validated worker config; a plugin reads its own keys. */
+  readonly config: Record<string, unknown>;
+  readonly log: Logger;
+  readonly worker: WorkerIdentity;
+  /** The worker's webhook server, for plugins that publish endpoints (live log, interactive shell). */
+  readonly webhooks?: WebhookServer;
+}
+
 export interface PluginProvider {
   readonly name: string;
   /** Worker-config part, merged into the config schema (its top-level keys belong to this plugin). */
   readonly configSchema?: JsonSchema;
-  create(options: {
-    config: Record<string, unknown>;
-    log: Logger;
-    worker: WorkerIdentity;
-  }): Plugin | Promise<Plugin>;
+  create(options: PluginCreateOptions): Plugin | Promise<Plugin>;
 }
 
 export interface Plugin {
