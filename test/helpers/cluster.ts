@@ -74,12 +74,20 @@ export interface QueueHandle {
 
 /** Starts `tc-worker queue` on a free port (or `port`) and waits until it answers ping. */
 export async function startQueue(
-  options: { dataDir?: string; claimTimeout?: number; port?: number } = {},
+  options: {
+    dataDir?: string;
+    claimTimeout?: number;
+    port?: number;
+    /** More `tc-worker queue` flags (e.g. an S3 artifact store). */
+    args?: string[];
+    env?: Record<string, string>;
+  } = {},
 ): Promise<QueueHandle> {
   const dataDir = options.dataDir ?? tempDir('queue');
   const args = ['queue', '--host', '127.0.0.1', '--port', String(options.port ?? 0), '--data-dir', dataDir];
   if (options.claimTimeout !== undefined) args.push('--claim-timeout', String(options.claimTimeout));
-  const proc = new CliProcess(args);
+  args.push(...(options.args ?? []));
+  const proc = new CliProcess(args, options.env);
   const [rootUrl] = await proc.waitFor(/http:\/\/127\.0\.0\.1:\d+/);
   const client = new tc.Queue({ rootUrl, retries: 2 });
   await client.ping();
