@@ -10,6 +10,11 @@ export interface CliIo {
    * While it listens, the signals no longer kill the process.
    */
   readonly onShutdownSignal: (handler: (count: number, signal: string) => void) => () => void;
+  /**
+   * Calls `handler` for an error nothing caught (a rejected promise nobody awaited, an exception thrown from
+   * a callback) instead of letting Node end the process; returns a function that stops listening.
+   */
+  readonly onStrayError?: (handler: (error: unknown, kind: string) => void) => () => void;
 }
 
 export function processIo(): CliIo {
@@ -25,6 +30,16 @@ export function processIo(): CliIo {
       return () => {
         process.off('SIGTERM', listener);
         process.off('SIGINT', listener);
+      };
+    },
+    onStrayError(handler) {
+      const onRejection = (reason: unknown): void => handler(reason, 'unhandledRejection');
+      const onException = (error: Error): void => handler(error, 'uncaughtException');
+      process.on('unhandledRejection', onRejection);
+      process.on('uncaughtException', onException);
+      return () => {
+        process.off('unhandledRejection', onRejection);
+        process.off('uncaughtException', onException);
       };
     },
   };

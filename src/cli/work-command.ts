@@ -67,6 +67,11 @@ export async function runWorker(
     return error instanceof SchemaClashError ? exitCodes.config : exitCodes.fatal;
   }
   const { worker, runtime } = built;
+  // A bug that leaves a promise unhandled somewhere in a task's plugins must not take every other running
+  // task down with the worker: log it (each task still resolves through its own error handling and timeouts).
+  const stopCatching = io.onStrayError?.((error, kind) =>
+    log.error({ err: error, kind }, 'an error escaped its handler; the worker keeps running'),
+  );
   const stopListening = io.onShutdownSignal((count, signal) => {
     log.info({ signal, count }, count === 1 ? 'stopping gracefully' : 'stopping now');
     worker.stop({ graceful: count === 1 });
@@ -79,6 +84,7 @@ export async function runWorker(
     return exitCodes.fatal;
   } finally {
     stopListening();
+    stopCatching?.();
     await runtime.dispose().catch((error: unknown) => log.error({ err: error }, 'engine dispose failed'));
     await flush(log);
   }
