@@ -132,6 +132,13 @@ describe('task and worker lifecycle', { timeout: 180_000, concurrency: 1 }, () =
         const status = await waitForStatus(queue.client, taskId);
         assert.equal(status.runs.length, 1);
         assert.equal(status.runs[0]!.reasonResolved, 'canceled');
+        // The log of a canceled run is not lost: the queue still takes artifacts after an exception.
+        let log = '';
+        await waitUntil(async () => {
+          log = await taskLog(queue.rootUrl, taskId).catch(() => '');
+          return log !== '';
+        }, 'the canceled run has its backing log');
+        assert.match(log, /=== Task Starting ===/);
         // The worker is still serving.
         const next = await createTask(queue.client, taskQueueId, { command: [['true']], maxRunTime: 30 });
         assert.equal((await waitForStatus(queue.client, next)).state, 'completed');
@@ -229,6 +236,7 @@ describe('task and worker lifecycle', { timeout: 180_000, concurrency: 1 }, () =
       const status = await waitForStatus(queue.client, taskId, (s) => s.runs[0]!.state === 'exception');
       assert.equal(status.runs[0]!.reasonResolved, 'worker-shutdown', worker.output.slice(-3000));
       assert.equal(status.runs[1]?.reasonCreated, 'retry');
+      assert.match(await taskLog(queue.rootUrl, taskId, 0), /=== Task Starting ===/);
       assert.notEqual(code, 0);
       assert.equal(isAlive(pid!), false);
     });
