@@ -9,6 +9,9 @@ import type { WorkerQueue } from '../queue/types.js';
 import type { JsonSchema } from '../schema/schema-files.js';
 import { composePayloadSchema, createPayloadValidator } from '../task-run/payload-schema.js';
 import { runTask } from '../task-run/run-task.js';
+import { HttpWebhookServer } from '../webhooks/http-webhook-server.js';
+import { webhookSettingsFrom } from '../webhooks/webhook-settings.js';
+import type { WebhookServer } from '../webhooks/types.js';
 import { Worker } from '../worker/worker.js';
 import type { Registry } from './registry.js';
 
@@ -29,7 +32,9 @@ export interface TaskRuntime {
   readonly plugins: readonly Plugin[];
   readonly payloadSchema: JsonSchema;
   readonly validatePayload: (payload: unknown) => string[];
-  /** Releases the engine's resources. */
+  /** The one webhook server every plugin publishes its endpoints on. */
+  readonly webhooks: WebhookServer & { readonly url: string };
+  /** Releases the engine's resources and closes the webhook server. */
   dispose(): Promise<void>;
 }
 
@@ -43,21 +48,33 @@ export async function buildTaskRuntime(
   if (!provider) throw new Error(`no engine named ${config.engine}`);
   const identity = workerIdentity(config);
   const engine = await provider.create({ config, log: log.child({ engine: provider.name }) });
-  const plugins = await Promise.all(
-    registry.plugins.map(async (plugin) =>
-      plugin.create({ config, log: log.child({ plugin: plugin.name }), worker: identity }),
-    ),
+  const webhooks = await HttpWebhookServer.start(
+    webhookSettingsFrom(config),
+    log.child({ component: 'webhooks' }),
   );
-  const payloadSchema = composePayloadSchema(engine, plugins);
-  return {
-    engine,
-    plugins,
-    payloadSchema,
-    validatePayload: createPayloadValidator(payloadSchema),
-    dispose: async () => {
-      await engine.dispose?.();
-    },
+  const dispose = async (): Promise<void> => {
+    // Open streams (live logs of tasks aborted at shutdown) end with the server.
+    await Promise.all([engine.dispose?.(), webhooks.close()]);
   };
+  try {
+    const plugins = await Promise.all(
+      registry.plugins.map(async (plugin) =>
+        plugin.create({ config, log: log.child({ plugin: plugin.name }), worker: identity, webhooks }),
+      ),
+    );
+    const payloadSchema = composePayloadSchema(engine, plugins);
+    return {
+      engine,
+      plugins,
+      payloadSchema,
+      validatePayload: createPayloadValidator(payloadSchema),
+      webhooks,
+      dispose,
+    };
+  } catch (error) {
+    await dispose().catch(() => undefined);
+    throw error;
+  }
 }
 
 export interface BuiltWorker {

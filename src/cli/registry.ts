@@ -6,9 +6,12 @@ import { processEngine } from '../engines/process/process-engine.js';
 import type { PluginProvider } from '../plugins/types.js';
 import { artifactsPlugin } from '../plugins/artifacts/artifacts-plugin.js';
 import { envPlugin } from '../plugins/env/env-plugin.js';
+import { interactivePlugin } from '../plugins/interactive/interactive-plugin.js';
+import { liveLogPlugin } from '../plugins/live-log/live-log-plugin.js';
 import { maxRunTimePlugin } from '../plugins/max-run-time/max-run-time-plugin.js';
 import { onExitStatusPlugin } from '../plugins/on-exit-status/on-exit-status-plugin.js';
 import { taskLogPlugin } from '../plugins/task-log/task-log-plugin.js';
+import { webhooksConfigPart } from '../webhooks/webhook-settings.js';
 
 export interface Registry {
   readonly engines: readonly EngineProvider[];
@@ -17,5 +20,16 @@ export interface Registry {
 
 export const registry: Registry = {
   engines: [processEngine],
-  plugins: [taskLogPlugin, envPlugin, maxRunTimePlugin, onExitStatusPlugin, artifactsPlugin],
+  // `webhooksConfigPart` only contributes the webhook server's config keys (the server is built in
+  // build-worker.ts).
+  plugins: [
+    webhooksConfigPart,
+    taskLogPlugin,
+    liveLogPlugin,
+    envPlugin,
+    maxRunTimePlugin,
+    onExitStatusPlugin,
+    artifactsPlugin,
+    interactivePlugin,
+  ],
 };

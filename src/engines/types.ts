@@ -42,7 +42,39 @@ export interface Engine {
 export interface SandboxBuilder {
   /** Sets a variable of the task's environment; later calls win (the env plugin forces variables last). */
   setEnv(name: string, value: string): void;
+  /**
+   * True when the Sandbox this builder starts has `openShell`. Known before the start so that a task asking
+   * for a shell on an engine without one is refused (FeatureNotSupportedError) before its commands run.
+   */
+  readonly canOpenShell?: boolean;
   start(): Promise<Sandbox>;
+}
+
+/** Terminal size of a shell, in character cells. */
+export interface ShellSize {
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/**
+ * An interactive shell in a running task's sandbox, on a terminal: as the task's user, in the task
+ * directory, with the task's environment and `TERM=xterm-256color`.
+ */
+export interface Shell {
+  /** The shell's process id where the engine has one on this host (tests check it is gone). */
+  readonly pid?: number;
+  /** Terminal output (raw bytes, escape sequences and all). */
+  onData(listener: (chunk: Buffer) => void): void;
+  /** Called once, when the shell has exited (by itself or by kill). */
+  onExit(listener: () => void): void;
+  /** Bytes typed into the terminal. */
+  write(data: Buffer): void;
+  resize(size: ShellSize): void;
+  /** Stops reading output until resume (flow control for a slow client). */
+  pause(): void;
+  resume(): void;
+  /** Kills the shell and everything it started; resolves once they are gone. Idempotent. */
+  kill(): Promise<void>;
 }
 
 /** A started task. */
@@ -55,6 +87,12 @@ export interface Sandbox {
   wait(): Promise<ResultSet>;
   /** Kills every process of the task (max run time); resolves once they are gone. The task then resolves failed. */
   kill(reason: string): Promise<void>;
+  /**
+   * Optional capability (`features.interactive`): opens a shell beside the running task. Rejects once the
+   * commands ended. The engine kills its open shells itself when the run is aborted or the result disposed;
+   * callers still kill theirs when the task ends.
+   */
+  openShell?(size: ShellSize): Promise<Shell>;
 }
 
 /** A file the engine hands out for upload, read with the task's rights and from inside its sandbox. */

@@ -32,13 +32,36 @@ export function taskclusterLine(kind: 'info' | 'warn' | 'error', message: string
     .join('');
 }
 
+/**
+ * A task log whose file may be read while it grows (the live log): readers read the file itself from their
+ * own offsets, up to `flushedSize`, and wait for `onProgress` when they caught up. Nothing is buffered for
+ * them, so a stalled reader costs the worker nothing but a file descriptor.
+ */
+export interface FollowableTaskLog extends TaskLog {
+  readonly path: string;
+  /** Bytes that reached the file (readable by another file descriptor). */
+  readonly flushedSize: number;
+  /** True once the log is closed and every byte is in the file: `flushedSize` is final. */
+  readonly ended: boolean;
+  /** Called (coalesced) after the file grew and once when the log ended. Returns an unsubscribe function. */
+  onProgress(listener: () => void): () => void;
+}
+
+export function isFollowableTaskLog(log: TaskLog): log is FollowableTaskLog {
+  return typeof (log as Partial<FollowableTaskLog>).onProgress === 'function';
+}
+
 /** A task log backed by a file. `close()` flushes it; writes after close are dropped. */
-export class FileTaskLog implements TaskLog {
+export class FileTaskLog implements FollowableTaskLog {
   readonly path: string;
   #stream: WriteStream;
   #size = 0;
+  #flushed = 0;
   #closed = false;
+  #ended = false;
   #atLineStart = true;
+  readonly #listeners = new Set<() => void>();
+  #notifyScheduled = false;
 
   constructor(path: string) {
     this.path = path;
@@ -51,13 +74,32 @@ export class FileTaskLog implements TaskLog {
     return this.#size;
   }
 
+  get flushedSize(): number {
+    return this.#flushed;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  onProgress(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
+
   write(chunk: string | Uint8Array): void {
     if (this.#closed) return;
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
     if (buffer.length === 0) return;
     this.#size += buffer.length;
     this.#atLineStart = buffer[buffer.length - 1] === 0x0a;
-    this.#stream.write(buffer);
+    // The stream writes as soon as the previous write is done and batches what queued meanwhile (writev):
+    // a line is in the file within one disk write, however fast the task prints.
+    const length = buffer.length;
+    this.#stream.write(buffer, (error) => {
+      if (!error) this.#flushed += length;
+      this.#scheduleNotify();
+    });
   }
 
   info(message: string): void {
@@ -77,6 +119,22 @@ export class FileTaskLog implements TaskLog {
     this.#closed = true;
     this.#stream.end();
     if (!this.#stream.closed) await once(this.#stream, 'close');
+    this.#ended = true;
+    this.#notify();
+  }
+
+  /** One notification per batch of completed writes, not one per chunk. */
+  #scheduleNotify(): void {
+    if (this.#notifyScheduled) return;
+    this.#notifyScheduled = true;
+    queueMicrotask(() => {
+      this.#notifyScheduled = false;
+      this.#notify();
+    });
+  }
+
+  #notify(): void {
+    for (const listener of [...this.#listeners]) listener();
   }
 
   #line(kind: 'info' | 'warn' | 'error', message: string): void {

@@ -24,6 +24,7 @@ export function createProcessEngine(options: ProcessEngineOptions = {}): Engine 
         setEnv(name: string, value: string): void {
           env[name] = value;
         },
+        canOpenShell: true,
         start: () => Promise.resolve(new ProcessSandbox(ctx, command, { ...env })),
       });
     },

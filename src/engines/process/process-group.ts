@@ -53,3 +53,49 @@ export async function killGroupAndWait(pgid: number, timeoutMs = 5000): Promise<
     await sleep(delay);
   }
 }
+
+/** The live (non-zombie) processes of a session, from /proc; empty where /proc is missing. */
+function sessionMembers(sid: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const members: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // fields[0] is the state, fields[3] the session.
+      if (Number(fields[3]) === sid && fields[0] !== 'Z' && fields[0] !== 'X') members.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return members;
+}
+
+/**
+ * Kills a whole session (a terminal's shell is a session leader) and waits (bounded) until none of its
+ * processes is left. A session, not a group: an interactive shell with job control puts every job in a
+ * group of its own, so killing the shell's group would leave `sleep 1000 &` running.
+ */
+export async function killSessionAndWait(sid: number, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+    killGroup(sid);
+    const members = sessionMembers(sid);
+    for (const pid of members) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    if (members.length === 0 && !groupAlive(sid)) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(delay);
+  }
+}

@@ -2,8 +2,9 @@
 // kill (max run time: the task fails) and abort (ctx.signal: wait rejects with the signal's reason).
 import { rm } from 'node:fs/promises';
 import { commandResultLines, formatArgv } from '../../log/task-log-format.js';
-import type { EngineTaskContext, ResultSet, Sandbox, SandboxFile } from '../types.js';
+import type { EngineTaskContext, ResultSet, Sandbox, SandboxFile, Shell, ShellSize } from '../types.js';
 import { startCommand, type CommandOutcome, type RunningCommand } from './command-runner.js';
+import { openPtyShell } from './pty-shell.js';
 import { TaskFiles } from './task-files.js';
 
 export type Command = readonly [string, ...string[]];
@@ -19,6 +20,8 @@ export class ProcessSandbox implements Sandbox {
   readonly #env: Record<string, string>;
   readonly #done: Promise<RunOutcome>;
   #current: RunningCommand | undefined;
+  /** Interactive shells still open: killed on abort and when the result is disposed, whoever forgot them. */
+  readonly #shells = new Set<Shell>();
   #killReason: string | undefined;
   /** Set once the last command ended: a kill that comes later changes nothing. */
   #ended = false;
@@ -26,7 +29,10 @@ export class ProcessSandbox implements Sandbox {
   constructor(ctx: EngineTaskContext, commands: readonly Command[], env: Record<string, string>) {
     this.#ctx = ctx;
     this.#env = env;
-    const onAbort = (): void => this.#current?.kill();
+    const onAbort = (): void => {
+      this.#current?.kill();
+      void this.#killShells();
+    };
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     this.#done = this.#runAll(commands).finally(() => {
       this.#ended = true;
@@ -37,10 +43,13 @@ export class ProcessSandbox implements Sandbox {
   async wait(): Promise<ResultSet> {
     const outcome = await this.#done;
     if (this.#ctx.signal.aborted) {
+      await this.#killShells();
       await removeTaskDir(this.#ctx);
       throw this.#ctx.signal.reason;
     }
-    return new ProcessResultSet(this.#ctx, { ...outcome, killed: this.#killReason !== undefined });
+    return new ProcessResultSet(this.#ctx, { ...outcome, killed: this.#killReason !== undefined }, () =>
+      this.#killShells(),
+    );
   }
 
   async kill(reason: string): Promise<void> {
@@ -50,6 +59,20 @@ export class ProcessSandbox implements Sandbox {
       this.#current?.kill();
     }
     await this.#done;
+  }
+
+  openShell(size: ShellSize): Promise<Shell> {
+    if (this.#ended || this.#ctx.signal.aborted)
+      return Promise.reject(new Error('the task has ended: no shell can be opened'));
+    // The same environment and directory as the commands; TERM is the terminal's.
+    const shell = openPtyShell({ cwd: this.#ctx.taskDir, env: this.#env, size });
+    this.#shells.add(shell);
+    shell.onExit(() => this.#shells.delete(shell));
+    return Promise.resolve(shell);
+  }
+
+  async #killShells(): Promise<void> {
+    await Promise.all([...this.#shells].map((shell) => shell.kill()));
   }
 
   async #runAll(commands: readonly Command[]): Promise<RunOutcome> {
@@ -116,9 +139,15 @@ class ProcessResultSet implements ResultSet {
   readonly failure?: string;
   readonly #ctx: EngineTaskContext;
   readonly #files: TaskFiles;
+  readonly #killShells: () => Promise<void>;
 
-  constructor(ctx: EngineTaskContext, outcome: RunOutcome & { killed: boolean }) {
+  constructor(
+    ctx: EngineTaskContext,
+    outcome: RunOutcome & { killed: boolean },
+    killShells: () => Promise<void>,
+  ) {
     this.#ctx = ctx;
+    this.#killShells = killShells;
     this.#files = new TaskFiles(ctx.taskDir);
     this.success = outcome.success && !outcome.killed;
     this.exitCode = outcome.killed && outcome.success ? -1 : outcome.exitCode;
@@ -135,6 +164,7 @@ class ProcessResultSet implements ResultSet {
   }
 
   async dispose(): Promise<void> {
+    await this.#killShells();
     await this.#files.close();
     await removeTaskDir(this.#ctx);
   }

@@ -9,7 +9,7 @@ export interface TaskLogPayload {
    */
   logs?: {
     /**
-     * The artifact that streams the log while the task runs.
+     * The artifact that streams the log while the task runs (the live-log plugin), and a link to the backing log once the task ended.
      */
     live?: string;
     /**
@@ -25,10 +25,6 @@ export interface TaskLogPayload {
      * Upload the complete task log as the backing log artifact.
      */
     backingLog?: boolean;
-    /**
-     * Stream the task log while the task runs.
-     */
-    liveLog?: boolean;
   };
   /**
    * Accepted for compatibility with generic-worker, and ignored.

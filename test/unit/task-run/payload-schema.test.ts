@@ -4,6 +4,7 @@ import { createProcessEngine } from '../../../src/engines/process/process-engine
 import { silentLog } from '../../../src/log/worker-log.js';
 import { artifactsPlugin } from '../../../src/plugins/artifacts/artifacts-plugin.js';
 import { envPlugin } from '../../../src/plugins/env/env-plugin.js';
+import { liveLogPlugin } from '../../../src/plugins/live-log/live-log-plugin.js';
 import { maxRunTimePlugin } from '../../../src/plugins/max-run-time/max-run-time-plugin.js';
 import { onExitStatusPlugin } from '../../../src/plugins/on-exit-status/on-exit-status-plugin.js';
 import { taskLogPlugin } from '../../../src/plugins/task-log/task-log-plugin.js';
@@ -14,7 +15,14 @@ import { testWorker } from '../../helpers/task-fixtures.js';
 
 const create = async (): Promise<Plugin[]> => {
   const plugins: Plugin[] = [];
-  for (const provider of [envPlugin, maxRunTimePlugin, onExitStatusPlugin, taskLogPlugin, artifactsPlugin])
+  for (const provider of [
+    envPlugin,
+    maxRunTimePlugin,
+    onExitStatusPlugin,
+    taskLogPlugin,
+    liveLogPlugin,
+    artifactsPlugin,
+  ])
     plugins.push(await provider.create({ config: {}, log: silentLog(), worker: testWorker }));
   return plugins;
 };

@@ -1,0 +1,88 @@
+// The `live-log` plugin: while the task runs, `logs.live` is a reference artifact to a webhook that streams
+// the task log (every byte, from the file, to any number of readers). When the task ends the task-log plugin
+// turns the name into a link to the backing log; this plugin only publishes the reference and serves it.
+import { callQueue } from '../../artifact-upload/queue-call.js';
+import { MalformedPayloadError } from '../../errors.js';
+import {
+  liveLogEnabled,
+  liveLogRequested,
+  logContentType,
+  taskLogSettings,
+} from '../../log/log-artifacts.js';
+import { isFollowableTaskLog } from '../../log/task-log.js';
+import { loadSchema } from '../../schema/schema-files.js';
+import type { AttachedHook } from '../../webhooks/types.js';
+import type { PluginProvider, TaskContext } from '../types.js';
+import { createLiveLogEndpoint } from './live-log-handler.js';
+
+export interface LiveLogOptions {
+  /** How long a reader that is still behind when the task ended may take for the rest (default 60 s). */
+  readonly readerGraceMs?: number;
+}
+
+/** The reference only has to outlive the run (the link replaces it), never the task. */
+const referenceMarginMs = 60 * 60 * 1000;
+
+export function createLiveLogPlugin(options: LiveLogOptions = {}): PluginProvider {
+  const readerGraceMs = options.readerGraceMs ?? 60_000;
+  return {
+    name: 'live-log',
+    configSchema: loadSchema('config/live-log'),
+    create: ({ config, webhooks, log }) => {
+      const enabled = liveLogEnabled(config);
+      if (enabled && !webhooks) log.warn('no webhook server: the live log is disabled');
+      return {
+        name: 'live-log',
+        payloadSchema: loadSchema('payload/live-log'),
+        forTask(ctx) {
+          if (!enabled || !webhooks) {
+            if (liveLogRequested(ctx.task.payload))
+              throw new MalformedPayloadError(
+                'features.liveLog: the live log is not enabled on this worker pool (set features.liveLog ' +
+                  'to false or leave it out)',
+              );
+            return undefined;
+          }
+          const settings = taskLogSettings(ctx.payload);
+          const taskLog = ctx.log;
+          if (!settings.liveLog || !isFollowableTaskLog(taskLog)) return undefined;
+          const endpoint = createLiveLogEndpoint(taskLog, ctx.workerLog);
+          let hook: AttachedHook | undefined;
+          return {
+            // Before the task starts, so a viewer sees its first line; the log (and its header) exists.
+            async buildSandbox() {
+              hook = webhooks.attach(endpoint.handler);
+              const url = hook.url;
+              await callQueue(`createArtifact ${settings.liveName} (reference)`, () =>
+                ctx.artifacts.createArtifact(settings.liveName, {
+                  storageType: 'reference',
+                  url,
+                  contentType: logContentType,
+                  expires: referenceExpiry(ctx),
+                }),
+              );
+            },
+            // The log is closed: readers get the rest and their responses end.
+            finished() {
+              endpoint.expire(readerGraceMs);
+            },
+            dispose() {
+              // The link to the backing log is in place (or the run is over): new requests get 404.
+              hook?.detach();
+              endpoint.expire(readerGraceMs);
+            },
+          };
+        },
+      };
+    },
+  };
+}
+
+export const liveLogPlugin: PluginProvider = createLiveLogPlugin();
+
+/** The deadline plus a margin, never past the task's expiry, never in the past. */
+export function referenceExpiry(ctx: Pick<TaskContext, 'task'>, now = Date.now()): string {
+  const expires = Date.parse(ctx.task.expires);
+  const bound = Math.max(Date.parse(ctx.task.deadline), now) + referenceMarginMs;
+  return new Date(Math.min(expires, bound)).toISOString();
+}
