@@ -1,6 +1,7 @@
 // `npm run bench`: the worker's overhead against a baseline measured in the same run on the same machine.
 // Figures are ratios and differences against that baseline, never absolute targets: the machine is shared.
 import { benchArtifacts } from './artifacts.js';
+import { benchLiveLog } from './live-log.js';
 import { spawn } from 'node:child_process';
 import {
   createTask,
@@ -116,6 +117,7 @@ try {
   );
   console.log(`targets: capacity-1 overhead within 10 ms of direct spawn; claim latency p50 under 20 ms`);
   if (process.env.BENCH_SKIP_ARTIFACTS !== '1') for (const line of await benchArtifacts()) console.log(line);
+  if (process.env.BENCH_SKIP_LIVE_LOG !== '1') for (const line of await benchLiveLog()) console.log(line);
 } finally {
   await queue.stop();
 }
