@@ -12,7 +12,7 @@ import { QueueRequestError, type TaskClaim, type WorkerQueue } from '../../../sr
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded bodies, read field by field
 const sample = (name: string): any =>
-  JSON.parse(readFileSync(new URL(`../../../../shared/tc-samples/${name}.json`, import.meta.url), 'utf8'));
+  JSON.parse(readFileSync(new URL(`../../fixtures/tc-samples/${name}.json`, import.meta.url), 'utf8'));
 
 interface Seen {
   method: string;
