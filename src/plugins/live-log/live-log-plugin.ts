@@ -49,8 +49,9 @@ export function createLiveLogPlugin(options: LiveLogOptions = {}): PluginProvide
           const endpoint = createLiveLogEndpoint(taskLog, ctx.workerLog);
           let hook: AttachedHook | undefined;
           return {
-            // Before the task starts, so a viewer sees its first line; the log (and its header) exists.
-            async buildSandbox() {
+            // As the task starts, overlapping the call with its first moments: a viewer always streams from
+            // byte 0, so it misses nothing, and a short task does not wait a round trip before it runs.
+            async started() {
               hook = webhooks.attach(endpoint.handler);
               const url = hook.url;
               await callQueue(`createArtifact ${settings.liveName} (reference)`, () =>
