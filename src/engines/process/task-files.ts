@@ -6,14 +6,12 @@
 import { constants } from 'node:fs';
 import { open, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { Readable } from 'node:stream';
 import { ArtifactSourceError, type ArtifactErrorReason } from '../../errors.js';
+import { handleFile } from '../handle-file.js';
 import type { SandboxFile } from '../types.js';
 import { permits, workerUser, type FileUser } from './task-user.js';
 
 const readFlags = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW | constants.O_NOCTTY;
-/** Large reads: fewer system calls and hash updates per byte uploaded. */
-const readChunkSize = 1024 * 1024;
 
 export class TaskFiles {
   readonly #taskDir: string;
@@ -76,27 +74,9 @@ export class TaskFiles {
   }
 
   #sandboxFile(handle: FileHandle, size: number): SandboxFile {
-    return {
-      size,
-      // Reads at most the size checked, so that the announced length stays true if the file grows; each
-      // call reads from the start (positional reads), so a retry can read it again.
-      open: () =>
-        size === 0
-          ? Readable.from([], { objectMode: false })
-          : handle.createReadStream({
-              start: 0,
-              end: size - 1,
-              autoClose: false,
-              highWaterMark: readChunkSize,
-            }),
-      read: async (buffer, length, position) => {
-        const wanted = Math.max(0, Math.min(length, size - position));
-        return wanted === 0 ? 0 : (await handle.read(buffer, 0, wanted, position)).bytesRead;
-      },
-      close: async () => {
-        if (this.#open.delete(handle)) await handle.close();
-      },
-    };
+    return handleFile(handle, size, async () => {
+      if (this.#open.delete(handle)) await handle.close();
+    });
   }
 
   async #walk(dir: string, prefix: string, files: string[], path: string): Promise<void> {
