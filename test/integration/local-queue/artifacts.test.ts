@@ -1,6 +1,5 @@
 // Artifacts of every storage type: create rules, upload through putUrl, download through getArtifact.
 import assert from 'node:assert/strict';
-import { get } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { rejection, tc, type Json } from '../../helpers/local-queue-client.js';
@@ -10,20 +9,7 @@ import {
   uniqueTaskQueue,
   type QueueFixture,
 } from '../../helpers/local-queue-fixture.js';
-
-/** A GET without any decoding, to see the bytes and headers exactly as served. */
-function rawGet(url: string): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    get(url, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-      );
-      res.on('error', reject);
-    }).on('error', reject);
-  });
-}
+import { rawGet } from '../../helpers/local-queue-http.js';
 
 describe('local queue: artifacts', () => {
   let f: QueueFixture;
