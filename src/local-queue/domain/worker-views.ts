@@ -1,10 +1,10 @@
 // Worker metadata calls: task queue counts and listings, workers, provisioners and worker types (the last
 // two derived from the task queues seen, as the real queue now does).
 import { notFound } from '../errors.js';
-import type { PageQuery } from '../storage/types.js';
+import type { PageQuery, StorageTx } from '../storage/types.js';
 import { decodeCursor, encodeCursor } from '../storage/cursor.js';
 import { mutate, read, type QueueContext } from './context.js';
-import { splitTaskQueueId } from './task-model.js';
+import { splitTaskQueueId, type TaskRecord } from './task-model.js';
 import type { TaskQueueRecord, WorkerRecord } from './worker-model.js';
 
 const withToken = (next: string | undefined) => (next !== undefined ? { continuationToken: next } : {});
@@ -27,24 +27,30 @@ export function pendingTasks(ctx: QueueContext, taskQueueId: string) {
   }));
 }
 
+/** A page of listed runs joined with their tasks (a run whose task vanished meanwhile is left out). */
+async function withTasks<R extends { taskId: string }, V>(
+  tx: StorageTx,
+  rows: readonly R[],
+  view: (row: R, task: TaskRecord) => V,
+): Promise<V[]> {
+  const tasks = await tx.getTasks(rows.map((row) => row.taskId));
+  const byId = new Map(tasks.map((task) => [task.taskId, task]));
+  return rows.flatMap((row) => {
+    const task = byId.get(row.taskId);
+    return task ? [view(row, task)] : [];
+  });
+}
+
 export function listPendingTasks(ctx: QueueContext, taskQueueId: string, page: PageQuery) {
   return read(ctx, async (tx) => {
     const found = await tx.listPending(taskQueueId, page);
-    const tasks = await tx.getTasks(found.rows.map((row) => row.taskId));
-    const byId = new Map(tasks.map((task) => [task.taskId, task]));
     return {
-      tasks: found.rows.flatMap((row) => {
-        const task = byId.get(row.taskId);
-        if (!task) return [];
-        return [
-          {
-            taskId: row.taskId,
-            runId: row.runId,
-            task: task.definition,
-            inserted: new Date(row.inserted).toJSON(),
-          },
-        ];
-      }),
+      tasks: await withTasks(tx, found.rows, (row, task) => ({
+        taskId: row.taskId,
+        runId: row.runId,
+        task: task.definition,
+        inserted: new Date(row.inserted).toJSON(),
+      })),
       ...withToken(found.next),
     };
   });
@@ -53,24 +59,15 @@ export function listPendingTasks(ctx: QueueContext, taskQueueId: string, page: P
 export function listClaimedTasks(ctx: QueueContext, taskQueueId: string, page: PageQuery) {
   return read(ctx, async (tx) => {
     const found = await tx.listClaimed(taskQueueId, page);
-    const tasks = await tx.getTasks(found.rows.map((row) => row.taskId));
-    const byId = new Map(tasks.map((task) => [task.taskId, task]));
     return {
-      tasks: found.rows.flatMap((row) => {
-        const task = byId.get(row.taskId);
-        if (!task) return [];
-        const { taskId, runId, workerGroup, workerId } = row;
-        return [
-          {
-            taskId,
-            runId,
-            workerGroup,
-            workerId,
-            claimed: new Date(row.claimed).toJSON(),
-            task: task.definition,
-          },
-        ];
-      }),
+      tasks: await withTasks(tx, found.rows, (row, task) => ({
+        taskId: row.taskId,
+        runId: row.runId,
+        workerGroup: row.workerGroup,
+        workerId: row.workerId,
+        claimed: new Date(row.claimed).toJSON(),
+        task: task.definition,
+      })),
       ...withToken(found.next),
     };
   });
