@@ -53,13 +53,19 @@ if [ "$missing" = 1 ]; then
     exit 2
   fi
   log "installing radosgw, ceph-mon, ceph-osd (about 35 s)"
-  apt_install() {
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends \
-      radosgw ceph-mon ceph-osd curl >&2
+  apt_get() {
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 "$@" >&2
   }
+  apt_install() { apt_get install -y -q --no-install-recommends radosgw ceph-mon ceph-osd curl; }
+  # A new machine's package lists may be stale (404 on the archives): refresh them and try again; a
+  # mirror that hiccups gets one more round after a pause.
   if ! apt_install; then
-    apt-get -o DPkg::Lock::Timeout=600 update -q >&2
-    apt_install
+    if ! { apt_get update -q && apt_install; }; then
+      log "installing failed; trying once more in 10 s"
+      sleep 10
+      apt_get update -q
+      apt_install
+    fi
   fi
 fi
 if [ "$(id -u)" != 0 ]; then

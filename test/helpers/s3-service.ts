@@ -22,6 +22,9 @@ export interface EnsureOptions {
   lockPath?: string;
   /** Whether a server that cannot start fails (CI) rather than skips. */
   ci?: boolean;
+  /** How many times a start that breaks (exit 1) is tried; a fresh machine's first install can break. */
+  attempts?: number;
+  retryDelayMs?: number;
 }
 
 const defaultScript = fileURLToPath(new URL('../../scripts/services/start-s3.sh', import.meta.url));
@@ -97,9 +100,9 @@ function parseDetails(stdout: string): S3Service {
   };
 }
 
-async function start(script: string, lockPath: string): Promise<S3Service | string> {
+async function start(options: Required<Omit<EnsureOptions, 'ci'>>): Promise<S3Service | string> {
   const external = process.env.TCW_S3_ENDPOINT;
-  if (external && script === defaultScript) {
+  if (external && options.script === defaultScript) {
     return {
       endpoint: external,
       region: process.env.TCW_S3_REGION ?? 'us-east-1',
@@ -107,20 +110,30 @@ async function start(script: string, lockPath: string): Promise<S3Service | stri
       secretAccessKey: process.env.TCW_S3_SECRET_ACCESS_KEY ?? '',
     };
   }
-  const result = await withLock(lockPath, async () => {
-    process.stderr.write('s3-service: making sure radosgw runs (first start: about 50 s)\n');
-    return runScript(script);
-  });
-  if (result.code === 0) return parseDetails(result.stdout);
-  const why = result.stderr.trim().split('\n').slice(-5).join('\n');
-  if (result.code === 2) return `cannot start the S3 server here: ${why}`;
-  throw new Error(`${script} failed (exit ${result.code}):\n${result.stderr}`);
+  for (let attempt = 1; ; attempt++) {
+    const result = await withLock(options.lockPath, async () => {
+      process.stderr.write('s3-service: making sure radosgw runs (first start: about 50 s)\n');
+      return runScript(options.script);
+    });
+    if (result.code === 0) return parseDetails(result.stdout);
+    const tail = (lines: number): string => result.stderr.trim().split('\n').slice(-lines).join('\n');
+    if (result.code === 2) return `cannot start the S3 server here: ${tail(5)}`;
+    const failure = `${options.script} failed (exit ${result.code}), attempt ${attempt} of ${options.attempts}`;
+    // Said at once, so that the reason shows in the test output even when a later attempt succeeds.
+    process.stderr.write(`s3-service: ${failure}:\n${tail(30)}\n`);
+    if (attempt >= options.attempts) throw new Error(`${failure}:\n${result.stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs));
+  }
 }
 
 /** Runs the start script (under the lock) and judges the outcome; `s3Service` is the memoized form. */
 export async function ensureS3Service(options: EnsureOptions = {}): Promise<S3Service | { skip: string }> {
-  const script = options.script ?? defaultScript;
-  const outcome = await start(script, options.lockPath ?? join(tmpdir(), 'tcw-s3-service.lock'));
+  const outcome = await start({
+    script: options.script ?? defaultScript,
+    lockPath: options.lockPath ?? join(tmpdir(), 'tcw-s3-service.lock'),
+    attempts: options.attempts ?? 3,
+    retryDelayMs: options.retryDelayMs ?? 3000,
+  });
   if (typeof outcome !== 'string') return outcome;
   if (options.ci ?? process.env.CI === 'true') {
     throw new Error(`${outcome}\nCI needs the S3 server for the artifact tests: ${HOW_TO_START}.`);

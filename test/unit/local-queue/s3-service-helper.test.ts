@@ -47,9 +47,24 @@ describe('ensureS3Service', () => {
     });
   });
 
-  test('a broken start fails everywhere', async () => {
-    const broken = fakeScript('echo "ceph-mon crashed" >&2; exit 1');
-    await assert.rejects(ensureS3Service({ ...broken, ci: false }), /exit 1[\s\S]*ceph-mon crashed/);
+  test('a broken start is tried again, then fails everywhere', async () => {
+    const tries = join(dir, 'tries.log');
+    const broken = fakeScript(`echo try >> ${tries}; echo "ceph-mon crashed" >&2; exit 1`);
+    await assert.rejects(
+      ensureS3Service({ ...broken, ci: false, attempts: 3, retryDelayMs: 1 }),
+      /exit 1\), attempt 3 of 3[\s\S]*ceph-mon crashed/,
+    );
+    assert.equal(readFileSync(tries, 'utf8'), 'try\ntry\ntry\n');
+  });
+
+  test('a start that breaks once succeeds on the next attempt', async () => {
+    const marker = join(dir, 'broke-once');
+    const flaky = fakeScript(
+      `if [ ! -e ${marker} ]; then touch ${marker}; echo "apt 404" >&2; exit 1; fi\n${ready}`,
+    );
+    const service = await ensureS3Service({ ...flaky, ci: true, attempts: 2, retryDelayMs: 1 });
+    assert.ok(!('skip' in service));
+    assert.equal(service.endpoint, 'http://127.0.0.1:7480');
   });
 
   test('parallel callers take turns under the lock; a dead holder’s lock is taken over', async () => {
