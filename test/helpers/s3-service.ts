@@ -25,6 +25,8 @@ export interface EnsureOptions {
   /** How many times a start that breaks (exit 1) is tried; a fresh machine's first install can break. */
   attempts?: number;
   retryDelayMs?: number;
+  /** Where progress and warnings go (stderr by default; the helper's own tests collect them). */
+  say?: (text: string) => void;
 }
 
 const defaultScript = fileURLToPath(new URL('../../scripts/services/start-s3.sh', import.meta.url));
@@ -112,7 +114,7 @@ async function start(options: Required<Omit<EnsureOptions, 'ci'>>): Promise<S3Se
   }
   for (let attempt = 1; ; attempt++) {
     const result = await withLock(options.lockPath, async () => {
-      process.stderr.write('s3-service: making sure radosgw runs (first start: about 50 s)\n');
+      options.say('s3-service: making sure radosgw runs (first start: about 50 s)\n');
       return runScript(options.script);
     });
     if (result.code === 0) return parseDetails(result.stdout);
@@ -120,7 +122,7 @@ async function start(options: Required<Omit<EnsureOptions, 'ci'>>): Promise<S3Se
     if (result.code === 2) return `cannot start the S3 server here: ${tail(5)}`;
     const failure = `${options.script} failed (exit ${result.code}), attempt ${attempt} of ${options.attempts}`;
     // Said at once, so that the reason shows in the test output even when a later attempt succeeds.
-    process.stderr.write(`s3-service: ${failure}:\n${tail(30)}\n`);
+    options.say(`s3-service: ${failure}:\n${tail(30)}\n`);
     if (attempt >= options.attempts) throw new Error(`${failure}:\n${result.stderr}`);
     await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs));
   }
@@ -128,18 +130,20 @@ async function start(options: Required<Omit<EnsureOptions, 'ci'>>): Promise<S3Se
 
 /** Runs the start script (under the lock) and judges the outcome; `s3Service` is the memoized form. */
 export async function ensureS3Service(options: EnsureOptions = {}): Promise<S3Service | { skip: string }> {
+  const say = options.say ?? ((text: string) => process.stderr.write(text));
   const outcome = await start({
     script: options.script ?? defaultScript,
     lockPath: options.lockPath ?? join(tmpdir(), 'tcw-s3-service.lock'),
     attempts: options.attempts ?? 3,
     retryDelayMs: options.retryDelayMs ?? 3000,
+    say,
   });
   if (typeof outcome !== 'string') return outcome;
   if (options.ci ?? process.env.CI === 'true') {
     throw new Error(`${outcome}\nCI needs the S3 server for the artifact tests: ${HOW_TO_START}.`);
   }
   const message = `SKIPPING S3 tests: ${outcome}\n  To run them, ${HOW_TO_START}.`;
-  process.stderr.write(`\n${'!'.repeat(100)}\n${message}\n${'!'.repeat(100)}\n\n`);
+  say(`\n${'!'.repeat(100)}\n${message}\n${'!'.repeat(100)}\n\n`);
   return { skip: message };
 }
 

@@ -11,10 +11,12 @@ const dir = mkdtempSync(join(tmpdir(), 's3-helper-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 let count = 0;
-const fakeScript = (body: string): { script: string; lockPath: string } => {
+const said: string[] = [];
+const fakeScript = (body: string): { script: string; lockPath: string; say: (text: string) => void } => {
   const script = join(dir, `start-${++count}.sh`);
   writeFileSync(script, `#!/bin/bash\n${body}\n`);
-  return { script, lockPath: join(dir, `lock-${count}`) };
+  // What the helper says goes here, not into the suite's output (a "SKIPPING" there would mislead).
+  return { script, lockPath: join(dir, `lock-${count}`), say: (text) => said.push(text) };
 };
 
 const ready = `echo progress >&2
@@ -39,6 +41,7 @@ describe('ensureS3Service', () => {
     assert.ok('skip' in skipped);
     assert.match(skipped.skip, /needs root/);
     assert.match(skipped.skip, /bash scripts\/services\/start-s3\.sh/);
+    assert.ok(said.some((text) => text.includes('SKIPPING S3 tests')), 'the skip is said loudly');
     await assert.rejects(ensureS3Service({ ...cannot, ci: true }), (error: Error) => {
       assert.match(error.message, /needs root/);
       assert.match(error.message, /CI needs the S3 server/);
