@@ -57,13 +57,16 @@ if [ "$missing" = 1 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 "$@" >&2
   }
   apt_install() { apt_get install -y -q --no-install-recommends radosgw ceph-mon ceph-osd curl; }
-  # A new machine's package lists may be stale (404 on the archives): refresh them and try again; a
-  # mirror that hiccups gets one more round after a pause.
+  # A new machine's package lists may be stale (404 on the archives): refresh them and try again. An update
+  # that fails for one source (an unreachable extra repository) may still have refreshed Debian's, so the
+  # install is tried anyway; a mirror that hiccups gets one more round after a pause.
+  refresh() { apt_get update -q || log "apt-get update reported errors; trying the install anyway"; }
   if ! apt_install; then
-    if ! { apt_get update -q && apt_install; }; then
+    refresh
+    if ! apt_install; then
       log "installing failed; trying once more in 10 s"
       sleep 10
-      apt_get update -q
+      refresh
       apt_install
     fi
   fi
