@@ -1,6 +1,6 @@
 // The object service calls an upload makes (`<rootUrl>/api/object/v1/`), typed, through taskcluster-client
-// (which signs with Hawk and retries 5xx and network errors itself).
-import tc from 'taskcluster-client';
+// (which signs with Hawk and retries 5xx and network errors itself). The client is loaded on the first object
+// upload: a worker whose artifacts go elsewhere never needs it.
 import type { TemporaryCredentials } from '../queue/types.js';
 
 export interface CreateUploadRequest {
@@ -39,11 +39,14 @@ export interface ObjectClient {
 export type ObjectClientFactory = (rootUrl: string, credentials: TemporaryCredentials) => ObjectClient;
 
 export const taskclusterObjectClient: ObjectClientFactory = (rootUrl, credentials) => {
-  const client = new tc.Object({ rootUrl, credentials: { ...credentials } });
+  const client = import('taskcluster-client').then(
+    ({ default: tc }) => new tc.Object({ rootUrl, credentials: { ...credentials } }),
+  );
   return {
-    createUpload: async (name, request) => (await client.createUpload(name, request)) as CreateUploadResponse,
+    createUpload: async (name, request) =>
+      (await (await client).createUpload(name, request)) as CreateUploadResponse,
     finishUpload: async (name, request) => {
-      await client.finishUpload(name, request);
+      await (await client).finishUpload(name, request);
     },
   };
 };

@@ -1,8 +1,14 @@
 // One HTTP PUT of a body of known length (a presigned S3 URL, the object service's upload URL, the embedded
 // queue's blob store), streamed from its source with an explicit Content-Length, optionally hashing the
 // bytes on the way. Reading errors are told apart from network errors: only the latter are worth a retry.
-import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { createHash } from 'node:crypto';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingMessage,
+} from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { inspect } from 'node:util';
@@ -22,6 +28,8 @@ export interface UploadBody {
    * Optional; files have it, and large ones are then sent through reused buffers and hashed without copies.
    */
   readonly read?: (buffer: Uint8Array, length: number, position: number) => Promise<number>;
+  /** The whole body, when it is in memory (a small compressed copy): sent in one write. */
+  readonly bytes?: Buffer;
 }
 
 /** The storage answered with a status other than 2xx. */
@@ -49,16 +57,23 @@ export interface PutResult {
   readonly sha256?: string;
 }
 
+// Storage is one endpoint (S3, the embedded queue) that every upload goes to: warm connections save a
+// handshake (and a TLS one) per artifact. A socket the server closed while idle fails the attempt, which the
+// caller retries.
+const agentOptions = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16, scheduling: 'lifo' as const };
+const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
+
 export async function putBody(url: string, body: UploadBody, options: PutOptions): Promise<PutResult> {
   const { signal } = options;
   const idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
   const target = new URL(url);
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const https = target.protocol === 'https:';
+  const send = https ? httpsRequest : httpRequest;
   // Header names are case-insensitive; the length is ours, whatever the caller's headers say.
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.headers)) headers[name.toLowerCase()] = value;
   headers['content-length'] = String(body.size);
-  const request = send(target, { method: 'PUT', headers, signal });
+  const request = send(target, { method: 'PUT', headers, signal, agent: https ? agents.https : agents.http });
   request.setTimeout(idleTimeoutMs, () =>
     request.destroy(new Error(`storage did not answer for ${idleTimeoutMs / 1000} seconds`)),
   );
@@ -70,8 +85,9 @@ export async function putBody(url: string, body: UploadBody, options: PutOptions
   request.on('error', ignore);
 
   const { read } = body;
-  const { sent, result, abandon } =
-    read && body.size >= offloadThreshold
+  const { sent, result, abandon } = body.bytes
+    ? written(body.bytes, request, options.hash ?? false)
+    : read && body.size >= offloadThreshold
       ? pumped({ size: body.size, read }, request, options.hash ?? false)
       : streamed(body, request, options.hash ?? false);
 
@@ -104,6 +120,16 @@ interface Sending {
   readonly result: () => PutResult;
   /** Stops sending. */
   readonly abandon: () => void;
+}
+
+/** A body in memory: one write, hashed inline (it is small). */
+function written(bytes: Buffer, request: ClientRequest, hash: boolean): Sending {
+  const sha256 = hash ? createHash('sha256').update(bytes).digest('hex') : undefined;
+  const sent = new Promise<unknown>((resolve) => {
+    request.once('error', resolve);
+    request.end(bytes, () => resolve(undefined));
+  });
+  return { sent, result: () => (sha256 !== undefined ? { sha256 } : {}), abandon: () => request.destroy() };
 }
 
 function pumped(body: PositionalBody, request: ClientRequest, hash: boolean): Sending {

@@ -21,6 +21,8 @@ export interface PutWithRetries {
   readonly hash: boolean;
   /** A fresh URL: createArtifact for s3, createUpload for the object service. */
   newTarget(): Promise<PutTarget>;
+  /** The first URL, when it was asked for already; later ones come from newTarget. */
+  readonly firstTarget?: Promise<PutTarget>;
   readonly policy: RetryPolicy;
   readonly signal: AbortSignal;
   readonly workerLog?: Logger;
@@ -36,7 +38,7 @@ export const expiryMarginMs = 60_000;
 
 export async function putWithRetries(put: PutWithRetries): Promise<PutOutcome> {
   const { signal, policy } = put;
-  let target: PutTarget | undefined;
+  let target = put.firstTarget ? await put.firstTarget : undefined;
   for (let attempt = 1; ; attempt++) {
     signal.throwIfAborted();
     if (!target || target.expiresAt - Date.now() < expiryMarginMs) target = await put.newTarget();

@@ -9,7 +9,7 @@ import { uploadToObjectService } from './object-upload.js';
 import { BodyReadError, type UploadBody } from './put-body.js';
 import { callQueue } from './queue-call.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
-import { uploadToS3 } from './s3-upload.js';
+import { newS3Target, uploadToS3 } from './s3-upload.js';
 import { prepareBody, type ContentEncoding } from './upload-body.js';
 import { uploadRecordOf, type UploadedArtifact } from './upload-record.js';
 import { defaultUploadSettings, type StorageType } from './upload-settings.js';
@@ -43,6 +43,12 @@ export interface ArtifactUpload extends UploadContext {
   readonly contentEncoding: ContentEncoding;
   readonly expires: string;
   readonly signal: AbortSignal;
+  /**
+   * s3: create the artifact while the body is being read and compressed, saving a round trip. Only for
+   * files whose reading cannot fail halfway (the worker's own task log): a task's file that fails to read
+   * after createArtifact can no longer be replaced by an error artifact.
+   */
+  readonly createWhilePreparing?: boolean;
 }
 
 export type UploadResult = UploadedArtifact & {
@@ -61,11 +67,27 @@ export async function uploadArtifact(upload: ArtifactUpload): Promise<UploadResu
   // The object service has no content encoding: a compressed object would be served compressed, its hash
   // would not be the file's. generic-worker stores object artifacts as they are too.
   const encoding = storageType === 'object' ? 'identity' : upload.contentEncoding;
-  const prepared = await prepareBody(upload.source, encoding, {
-    tempDir: upload.tempDir,
-    gzipLevel: upload.gzipLevel ?? defaultUploadSettings.gzipLevel,
-    signal: upload.signal,
-  });
+  const early =
+    upload.createWhilePreparing && storageType === 's3'
+      ? newS3Target({ ...upload, encoding, size: upload.source.size })
+      : undefined;
+  // Its failure is the PUT's to report; until then it must not count as unhandled.
+  early?.catch(() => undefined);
+  let prepared;
+  try {
+    prepared = await prepareBody(upload.source, encoding, {
+      tempDir: upload.tempDir,
+      gzipLevel: upload.gzipLevel ?? defaultUploadSettings.gzipLevel,
+      signal: upload.signal,
+    });
+  } catch (error) {
+    if (early && error instanceof BodyReadError)
+      error.artifactCreated = await early.then(
+        () => true,
+        () => false,
+      );
+    throw error;
+  }
   try {
     const storage = {
       artifacts: upload.artifacts,
@@ -84,7 +106,7 @@ export async function uploadArtifact(upload: ArtifactUpload): Promise<UploadResu
             rootUrl: requireRootUrl(upload.rootUrl),
             client: upload.objectClient ?? taskclusterObjectClient,
           })
-        : uploadToS3(storage)
+        : uploadToS3(storage, early)
     ).catch((error: unknown) => {
       if (error instanceof BodyReadError) error.artifactCreated = true;
       throw error;

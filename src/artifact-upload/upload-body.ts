@@ -1,14 +1,15 @@
 // Turns a file into the body that is sent: the file itself (identity), or its gzip compression, which goes
 // to memory for small files and to a temporary file otherwise, because storage needs the length before the
 // first byte. The SHA-256 of the original bytes is computed in the same pass as the compression.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
-import { ExactLength } from './exact-length.js';
+import { promisify } from 'node:util';
+import { createGzip, gzip as gzipCallback } from 'node:zlib';
+import { ExactLength, LengthMismatchError } from './exact-length.js';
 import { openFileBody } from './file-body.js';
 import { inMemoryGzipLimit } from './upload-body-constants.js';
 import { BodyReadError, type UploadBody } from './put-body.js';
@@ -34,12 +35,49 @@ export interface PrepareOptions {
   readonly signal: AbortSignal;
 }
 
+const gzip = promisify(gzipCallback);
+
+/**
+ * A small file (the usual task log) read whole by position and compressed in one call: no stream stages,
+ * each of which would cost turns of the event loop that a short task waits for.
+ */
+async function gzipInMemory(
+  read: NonNullable<UploadBody['read']>,
+  size: number,
+  options: PrepareOptions,
+): Promise<PreparedBody> {
+  // The body is the file's first `size` bytes (reads stop there); a file that shrank comes up short.
+  const data = Buffer.allocUnsafe(size);
+  let length = 0;
+  try {
+    while (length < size) {
+      const got = await read(data.subarray(length), size - length, length);
+      if (got === 0) break;
+      length += got;
+    }
+  } catch (error) {
+    throw new BodyReadError(error);
+  }
+  options.signal.throwIfAborted();
+  if (length !== size) throw new BodyReadError(new LengthMismatchError(size, String(length)));
+  const sha256 = createHash('sha256').update(data).digest('hex');
+  const compressed = await gzip(data, { level: options.gzipLevel });
+  options.signal.throwIfAborted();
+  return {
+    body: { size: compressed.length, bytes: compressed, open: () => Readable.from([compressed]) },
+    encoding: 'gzip',
+    sha256,
+    dispose: () => Promise.resolve(),
+  };
+}
+
 export async function prepareBody(
   source: UploadBody,
   encoding: ContentEncoding,
   options: PrepareOptions,
 ): Promise<PreparedBody> {
   if (encoding === 'identity') return { body: source, encoding, dispose: () => Promise.resolve() };
+  if (source.read && source.size <= inMemoryGzipLimit) return gzipInMemory(source.read, source.size, options);
   const { signal } = options;
   // As in putBody: only a failure that starts at the reading end is a read error.
   let readError: unknown;

@@ -1,14 +1,20 @@
 // The tc-worker command line. `main` parses argv, runs one command and returns the exit code; bin/tc-worker.js
 // sets it. Everything a command needs from the process comes in through CliIo.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { demoCommand } from './demo-command.js';
 import { exitCodes } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
-import { queueCommand, type QueueCommandOptions } from './queue-command.js';
+import type { QueueCommandOptions } from './queue-command.js';
 import { registry as defaultRegistry, type Registry } from './registry.js';
-import { schemaConfigCommand, schemaPayloadCommand } from './schema-command.js';
-import { submitCommand } from './submit-command.js';
-import { workCommand } from './work-command.js';
+
+// Each command's module is loaded when the command runs: a worker never loads the embedded queue (its web
+// framework, SQLite, the S3 SDK), which keeps its memory small, and forking each task's process with it.
+const commands = {
+  work: async () => (await import('./work-command.js')).workCommand,
+  queue: async () => (await import('./queue-command.js')).queueCommand,
+  submit: async () => (await import('./submit-command.js')).submitCommand,
+  demo: async () => (await import('./demo-command.js')).demoCommand,
+  schema: async () => await import('./schema-command.js'),
+};
 
 const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
@@ -59,7 +65,9 @@ Credentials and root URL missing from the file come from TASKCLUSTER_ROOT_URL, T
 TASKCLUSTER_ACCESS_TOKEN and TASKCLUSTER_CERTIFICATE; the file wins where both give a value.
 Exit codes: 0 graceful stop, 70 fatal error, 75 forced shutdown, 78 invalid config.`,
     )
-    .action(async (options: { config: string }) => setCode(await workCommand(options.config, io, registry)));
+    .action(async (options: { config: string }) =>
+      setCode(await (await commands.work())(options.config, io, registry)),
+    );
 
   command('queue')
     .description('Serve the embedded Taskcluster queue; prints its root URL. Stops on SIGTERM/SIGINT.')
@@ -86,7 +94,7 @@ Exit codes: 0 graceful stop, 70 fatal error, 75 forced shutdown, 78 invalid conf
     .addOption(
       new Option('--log-level <level>', 'level of the JSON log on stderr').choices(logLevels).default('info'),
     )
-    .action(async (options: QueueCommandOptions) => setCode(await queueCommand(options, io)));
+    .action(async (options: QueueCommandOptions) => setCode(await (await commands.queue())(options, io)));
 
   command('submit')
     .description('Create a task from a YAML or JSON file and print where to watch it.')
@@ -106,7 +114,7 @@ Exit codes: 0 graceful stop, 70 fatal error, 75 forced shutdown, 78 invalid conf
       async (
         file: string,
         options: { rootUrl?: string; taskQueueId: string; wait: boolean; follow: boolean },
-      ) => setCode(await submitCommand({ file, ...options }, io)),
+      ) => setCode(await (await commands.submit())({ file, ...options }, io)),
     );
 
   command('demo')
@@ -116,7 +124,7 @@ Exit codes: 0 graceful stop, 70 fatal error, 75 forced shutdown, 78 invalid conf
     .option('-d, --data-dir <dir>', 'queue data, task directories and logs', '.data/demo')
     .option('--exit-after-task', 'exit when the task resolves: 0 completed, 1 failed, 2 exception', false)
     .action(async (options: { host: string; port: number; dataDir: string; exitAfterTask: boolean }) =>
-      setCode(await demoCommand(options, io, registry)),
+      setCode(await (await commands.demo())(options, io, registry)),
     );
 
   const schema = command('schema').description('Print a composed JSON Schema.');
@@ -126,7 +134,9 @@ Exit codes: 0 graceful stop, 70 fatal error, 75 forced shutdown, 78 invalid conf
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride()
     .option('--engine <name>', 'engine whose keys to include', 'process')
-    .action((options: { engine: string }) => setCode(schemaConfigCommand(options.engine, io, registry)));
+    .action(async (options: { engine: string }) =>
+      setCode((await commands.schema()).schemaConfigCommand(options.engine, io, registry)),
+    );
   schema
     .command('payload')
     .description('The task payload schema: the engine part and every plugin part.')
@@ -135,7 +145,7 @@ Exit codes: 0 graceful stop, 70 fatal error, 75 forced shutdown, 78 invalid conf
     .option('-c, --config <file>', 'compose it for this worker config (default: built-in defaults)')
     .option('--engine <name>', 'engine, when no config is given', 'process')
     .action(async (options: { config?: string; engine: string }) =>
-      setCode(await schemaPayloadCommand(options, io, registry)),
+      setCode(await (await commands.schema()).schemaPayloadCommand(options, io, registry)),
     );
   return program;
 }

@@ -1,10 +1,9 @@
-// The WorkerQueue over the official taskcluster-client, against a real deployment or the embedded queue alike.
-// The worker's own credentials serve claimWork only; each run talks with its claim's temporary credentials,
-// swapped for the new ones every reclaim returns.
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import tc, { type ClientOptions } from 'taskcluster-client';
+// The WorkerQueue over the Queue API, against a real deployment or the embedded queue alike, with the calls
+// made as taskcluster-client makes them (src/queue/service-client.ts). The worker's own credentials serve
+// claimWork only; each run talks with its claim's temporary credentials, swapped for the new ones every
+// reclaim returns.
 import type { Logger } from 'pino';
+import { ServiceClient, type ClientTuning } from './service-client.js';
 import type {
   ClaimWorkRequest,
   CreateArtifactRequest,
@@ -20,10 +19,7 @@ import type {
 import { describeError, toQueueRequestError } from './queue-errors.js';
 
 /** Client tuning shared by every client the adapter makes (tests shorten retries). */
-export type QueueClientTuning = Pick<
-  ClientOptions,
-  'timeout' | 'retries' | 'delayFactor' | 'randomizationFactor' | 'maxDelay'
->;
+export type QueueClientTuning = ClientTuning;
 
 export interface TaskclusterQueueOptions {
   rootUrl: string;
@@ -33,23 +29,7 @@ export interface TaskclusterQueueOptions {
 }
 
 export function createTaskclusterQueue(options: TaskclusterQueueOptions): WorkerQueue {
-  useKeepAliveAgents();
   return new TaskclusterWorkerQueue(options);
-}
-
-let keepAlive = false;
-/**
- * taskcluster-client's shared agents open a new connection per call; a worker makes several calls per task
- * (claim, artifacts, reclaims, report), so reusing connections saves a TCP handshake on each. Every client
- * made afterwards picks the agents up (the client documents replacing them as the way to tune them). A
- * connection the server closed while idle fails with a network error, which the client retries.
- */
-function useKeepAliveAgents(): void {
-  if (keepAlive) return;
-  keepAlive = true;
-  const options = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16, scheduling: 'lifo' as const };
-  tc.agents.http = new HttpAgent(options);
-  tc.agents.https = new HttpsAgent(options);
 }
 
 /** The calls the adapter makes, typed (the client's own methods are untyped). */
@@ -73,8 +53,24 @@ interface QueueCalls {
   ): Promise<unknown>;
 }
 
+const encode = encodeURIComponent;
+
+/** The Queue API's routes for those calls (method and path as the API reference declares them). */
 function makeClient(rootUrl: string, credentials: Credentials, tuning: QueueClientTuning = {}): QueueCalls {
-  return new tc.Queue({ rootUrl, credentials: { ...credentials }, ...tuning });
+  const client = new ServiceClient({ rootUrl, service: 'queue', version: 'v1', credentials, tuning });
+  const run = (taskId: string, runId: number): string => `/task/${encode(taskId)}/runs/${runId}`;
+  return {
+    claimWork: (taskQueueId, payload) => client.call('POST', `/claim-work/${encode(taskQueueId)}`, payload),
+    reclaimTask: (taskId, runId) => client.call('POST', `${run(taskId, runId)}/reclaim`),
+    reportCompleted: (taskId, runId) => client.call('POST', `${run(taskId, runId)}/completed`),
+    reportFailed: (taskId, runId) => client.call('POST', `${run(taskId, runId)}/failed`),
+    reportException: (taskId, runId, payload) =>
+      client.call('POST', `${run(taskId, runId)}/exception`, payload),
+    createArtifact: (taskId, runId, name, payload) =>
+      client.call('POST', `${run(taskId, runId)}/artifacts/${encode(name)}`, payload),
+    finishArtifact: (taskId, runId, name, payload) =>
+      client.call('PUT', `${run(taskId, runId)}/artifacts/${encode(name)}`, payload),
+  };
 }
 
 /** Runs one client call and maps its error. */
@@ -102,8 +98,8 @@ class TaskclusterWorkerQueue implements WorkerQueue {
   ): Promise<TaskClaim[]> {
     const { signal } = options;
     if (signal.aborted) return [];
-    // taskcluster-client cannot cancel a request, so an abort answers [] at once and the request finishes in
-    // the background; whatever it claims after that is handed back (see #returnLateClaims).
+    // The request is never cut off (the queue may have claimed already), so an abort answers [] at once and
+    // the request finishes in the background; whatever it claims after that is handed back (see #returnLateClaims).
     const pending = call<{ tasks: TaskClaim[] }>(() => this.#client.claimWork(taskQueueId, request));
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<'aborted'>((resolve) => {

@@ -37,6 +37,12 @@ export interface TaskRunOptions {
   readonly signal: AbortSignal;
   /** Upper bound of each plugin hook (default 30 minutes: artifact uploads run in hooks). */
   readonly hookTimeoutMs?: number;
+  /**
+   * Takes work that need not hold up the resolution (the engine's dispose and removing the run directory,
+   * once the task's processes are gone and the plugins are done with its files); the caller waits for it
+   * before it exits. Without it, runTask waits.
+   */
+  readonly deferCleanup?: (work: Promise<void>) => void;
 }
 
 const defaultHookTimeoutMs = 30 * 60 * 1000;
@@ -175,6 +181,10 @@ class TaskRun {
       const built = await this.#stage('buildSandbox', (hooks, o) => hooks.buildSandbox?.(builder, o), true);
       signal.throwIfAborted();
       if (built.length > 0) return undefined;
+      // One turn of the event loop sends the requests the hooks began (the live log's reference) before the
+      // engine starts the task: starting a process blocks the loop for a fork, which the queue can then use
+      // to answer them.
+      await new Promise((resolve) => setImmediate(resolve));
       const sandbox = await builder.start();
       const started = await this.#stage('started', (hooks, o) => hooks.started?.(sandbox, o), true);
       if (started.length > 0 && !signal.aborted) {
@@ -244,6 +254,14 @@ class TaskRun {
         }
       }),
     );
+    // The task's processes are gone (wait() saw to that) and every plugin is done with its files: what is
+    // left is removing them, which the next task need not wait for.
+    const cleanup = this.#cleanUp(result, runDir);
+    if (this.#options.deferCleanup) this.#options.deferCleanup(cleanup);
+    else await cleanup;
+  }
+
+  async #cleanUp(result: ResultSet | undefined, runDir: string): Promise<void> {
     try {
       await result?.dispose();
     } catch (error) {

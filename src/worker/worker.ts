@@ -297,6 +297,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
         // runTask binds {taskId, runId} itself.
         workerLog: this.#log,
         signal,
+        deferCleanup: (work) => this.#track(work),
       });
     } catch (error) {
       log.error({ err: error }, 'task run threw');
@@ -310,6 +311,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
     const ranUntil = this.#clock.now();
     // The task is over (processes gone, artifacts uploaded): the next claim need not wait for the report.
     release();
+    // One turn of the event loop lets the claim that release() woke go out first; the queue then hands out
+    // the next task while it records this one.
+    await new Promise((resolve) => setImmediate(resolve));
     const report = await this.#report(runQueue, resolution, log);
     const reportedAt = this.#clock.now();
     const timings = {

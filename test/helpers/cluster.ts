@@ -21,7 +21,10 @@ export class CliProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(args: string[], env: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, [binPath, ...args], {
+    // TCW_CHILD_NODE_FLAGS: node flags for the queue and worker processes (e.g. `--cpu-prof` when profiling
+    // a benchmark).
+    const nodeFlags = (process.env.TCW_CHILD_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    this.child = spawn(process.execPath, [...nodeFlags, binPath, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -171,19 +174,20 @@ export type TaskStatus = {
   }>;
 };
 
-/** Polls the status until `done(status)` holds (default: resolved), failing after `timeoutMs`. */
+/** Polls the status every `pollMs` until `done(status)` holds (default: resolved), failing after `timeoutMs`. */
 export async function waitForStatus(
   queue: InstanceType<typeof tc.Queue>,
   taskId: string,
   done: (status: TaskStatus) => boolean = (s) => ['completed', 'failed', 'exception'].includes(s.state),
   timeoutMs = 60_000,
+  pollMs = 50,
 ): Promise<TaskStatus> {
   const deadline = Date.now() + timeoutMs;
   let status: TaskStatus | undefined;
   while (Date.now() < deadline) {
     status = ((await queue.status(taskId)) as { status: TaskStatus }).status;
     if (done(status)) return status;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   throw new Error(`task ${taskId} did not reach the expected state; last status: ${JSON.stringify(status)}`);
 }

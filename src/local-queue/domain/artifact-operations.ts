@@ -130,7 +130,7 @@ export async function createArtifact(
     // Like the real queue: no artifact-created for s3, whose bytes only arrive later, nor for an object
     // before finishArtifact.
     if (stored.present && stored.storageType !== 's3') emitCreated(fx, task, runId, stored);
-    ctx.logger.info({ taskId, runId, name, storageType: stored.storageType }, 'artifact created');
+    ctx.logger.debug({ taskId, runId, name, storageType: stored.storageType }, 'artifact created');
     return { stored, projectId, workerGroup, workerId, now };
   });
 

@@ -45,7 +45,7 @@ export function registerBlobRoutes(app: FastifyInstance, options: BlobRouteOptio
         contentType,
         ...(contentEncoding !== undefined ? { contentEncoding } : {}),
       });
-      logger.info({ key, size, contentType, contentEncoding }, 'blob stored');
+      logger.debug({ key, size, contentType, contentEncoding }, 'blob stored');
       return reply.code(200).header('etag', `"${size}"`).send();
     });
 

@@ -48,13 +48,15 @@ export function createLiveLogPlugin(options: LiveLogOptions = {}): PluginProvide
           if (!settings.liveLog || !isFollowableTaskLog(taskLog)) return undefined;
           const endpoint = createLiveLogEndpoint(taskLog, ctx.workerLog);
           let hook: AttachedHook | undefined;
+          let published: Promise<unknown> | undefined;
           return {
-            // As the task starts, overlapping the call with its first moments: a viewer always streams from
-            // byte 0, so it misses nothing, and a short task does not wait a round trip before it runs.
-            async started() {
+            // Published while the sandbox is built and started, so that the round trip overlaps that work
+            // and the task's first moments: a viewer always streams from byte 0, so it misses nothing, and a
+            // short task does not wait for the call before it runs. `started` waits for the answer.
+            buildSandbox() {
               hook = webhooks.attach(endpoint.handler);
               const url = hook.url;
-              await callQueue(`createArtifact ${settings.liveName} (reference)`, () =>
+              published = callQueue(`createArtifact ${settings.liveName} (reference)`, () =>
                 ctx.artifacts.createArtifact(settings.liveName, {
                   storageType: 'reference',
                   url,
@@ -62,6 +64,11 @@ export function createLiveLogPlugin(options: LiveLogOptions = {}): PluginProvide
                   expires: referenceExpiry(ctx),
                 }),
               );
+              // Reported by `started`; a sandbox that never starts leaves it to the link that replaces it.
+              published.catch(() => undefined);
+            },
+            async started() {
+              await published;
             },
             // The log is closed: readers get the rest and their responses end.
             finished() {

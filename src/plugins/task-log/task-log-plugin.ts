@@ -79,6 +79,8 @@ async function publishLog(
       contentEncoding: 'gzip',
       expires,
       signal: options.signal,
+      // The log is the worker's own closed file: reading it does not fail halfway.
+      createWhilePreparing: true,
     });
   } finally {
     await source.close();

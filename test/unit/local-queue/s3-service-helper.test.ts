@@ -41,7 +41,10 @@ describe('ensureS3Service', () => {
     assert.ok('skip' in skipped);
     assert.match(skipped.skip, /needs root/);
     assert.match(skipped.skip, /bash scripts\/services\/start-s3\.sh/);
-    assert.ok(said.some((text) => text.includes('SKIPPING S3 tests')), 'the skip is said loudly');
+    assert.ok(
+      said.some((text) => text.includes('SKIPPING S3 tests')),
+      'the skip is said loudly',
+    );
     await assert.rejects(ensureS3Service({ ...cannot, ci: true }), (error: Error) => {
       assert.match(error.message, /needs root/);
       assert.match(error.message, /CI needs the S3 server/);

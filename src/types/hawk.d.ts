@@ -1,0 +1,38 @@
+// The part of `hawk` (mozilla/hawk, the Hawk implementation Taskcluster uses) that the worker calls.
+/* eslint-disable no-restricted-syntax -- mirrors a CommonJS module whose default export is its API */
+declare module 'hawk' {
+  export interface HawkCredentials {
+    id: string;
+    key: string;
+    algorithm: 'sha256' | 'sha1';
+  }
+  export interface HeaderOptions {
+    credentials: HawkCredentials;
+    ext?: string;
+    timestamp?: number;
+    nonce?: string;
+    localtimeOffsetMsec?: number;
+    payload?: string;
+    contentType?: string;
+  }
+  export interface ServerCredentialsLookup {
+    (id: string): Promise<HawkCredentials | undefined> | HawkCredentials | undefined;
+  }
+  export interface AuthenticateResult {
+    credentials: HawkCredentials;
+    artifacts: { ext?: string; id: string; method: string; resource: string; host: string; port: number };
+  }
+  const hawk: {
+    client: {
+      header(uri: string | URL, method: string, options: HeaderOptions): { header: string };
+    };
+    server: {
+      authenticate(
+        request: import('node:http').IncomingMessage,
+        credentialsFunc: ServerCredentialsLookup,
+        options?: Record<string, unknown>,
+      ): Promise<AuthenticateResult>;
+    };
+  };
+  export default hawk;
+}
