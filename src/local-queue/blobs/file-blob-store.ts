@@ -1,7 +1,8 @@
-// BlobStore on the local file system. Each blob is `<sha256(key)>.data` plus `<sha256(key)>.json` holding
-// its metadata; both are written to temporary files and renamed into place (metadata last, as the marker that
-// the blob is complete), so a crash of the process never leaves a torn blob. With `syncToDisk` the files and
-// the directory are also fsynced before the upload is acknowledged, so that power loss cannot tear one.
+// BlobStore on the local file system. Each blob is `<sha256(key)>.<random>.data` plus `<sha256(key)>.json`
+// holding its metadata; the metadata is written to a temporary file and renamed into place last, as the
+// marker that the blob is complete, so a crash of the process never leaves a torn blob. With `syncToDisk`
+// the files and the directory are also fsynced before the upload is acknowledged, so that power loss cannot
+// tear one.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -54,7 +55,9 @@ export class FileBlobStore implements BlobStore {
     const base = this.base(key);
     const suffix = randomBytes(6).toString('hex');
     const dataFile = `${base}.${suffix}.data`;
-    const tmpData = join(this.dir, `${dataFile}.tmp`);
+    // The data file has a name of its own, which only the metadata (renamed into place last) points to: it
+    // needs no rename. A crash leaves at most an unreferenced data file, never a torn blob.
+    const tmpData = join(this.dir, dataFile);
     const tmpMeta = join(this.dir, `${base}.${suffix}.json.tmp`);
     try {
       const out = createWriteStream(tmpData, { flags: 'wx' });
@@ -75,7 +78,6 @@ export class FileBlobStore implements BlobStore {
         // One call instead of open, write and close: a small upload waits for each of them.
         await writeFile(tmpMeta, JSON.stringify(meta), { flag: 'wx' });
       }
-      await rename(tmpData, join(this.dir, dataFile));
       await rename(tmpMeta, join(this.dir, `${base}.json`));
       if (this.syncToDisk) await fsyncPath(this.dir);
       if (previous && previous.dataFile !== dataFile) {
