@@ -2,6 +2,8 @@
 // Figures are ratios and differences against that baseline, never absolute targets: the machine is shared.
 import { benchArtifacts } from './artifacts.js';
 import { benchLiveLog } from './live-log.js';
+import { benchSandbox } from './sandbox.js';
+import { throughWorker } from './through-worker.js';
 import { spawn } from 'node:child_process';
 import {
   createTask,
@@ -33,39 +35,6 @@ async function directSpawn(count: number, parallel: number): Promise<number> {
     }),
   );
   return (performance.now() - started) / count;
-}
-
-/** Milliseconds per task through queue and worker: tasks created first, then one worker drains them. */
-async function throughWorker(queue: QueueHandle, count: number, capacity: number): Promise<number> {
-  const taskQueueId = uniqueTaskQueueId();
-  const payload = { command: [['true']], maxRunTime: 60 };
-  const ids: string[] = [];
-  for (let i = 0; i < count; i += 20) {
-    ids.push(
-      ...(await Promise.all(
-        Array.from({ length: Math.min(20, count - i) }, () => createTask(queue.client, taskQueueId, payload)),
-      )),
-    );
-  }
-  const worker = startWorker({ rootUrl: queue.rootUrl, taskQueueId, capacity });
-  try {
-    // The queue hands tasks out in order: wait for the last one, rarely asking, so that the benchmark's own
-    // requests do not compete with the worker for the queue and the two cores; then read every status once.
-    await waitForStatus(queue.client, ids.at(-1)!, undefined, 600_000, 250);
-    const statuses = [];
-    for (const id of ids) statuses.push(await waitForStatus(queue.client, id, undefined, 600_000, 250));
-    const runs = statuses.map(
-      (s) => s.runs[0] as unknown as { state: string; started: string; resolved: string },
-    );
-    const bad = runs.filter((r) => r.state !== 'completed').length;
-    if (bad > 0) throw new Error(`${bad} benchmark tasks did not complete:\n${worker.output.slice(-2000)}`);
-    const first = Math.min(...runs.map((r) => Date.parse(r.started)));
-    const last = Math.max(...runs.map((r) => Date.parse(r.resolved)));
-    // (count - 1) intervals between the first start and the last resolution, plus one task's own time.
-    return (last - first) / count;
-  } finally {
-    await worker.stop();
-  }
 }
 
 /** createTask to process start with the worker idle in claimWork, in milliseconds. */
@@ -119,6 +88,8 @@ try {
     `claim latency (createTask -> process start, worker idle in claimWork): p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}`,
   );
   console.log(`targets: capacity-1 overhead within 10 ms of direct spawn; claim latency p50 under 20 ms`);
+  if (process.env.BENCH_SKIP_SANDBOX !== '1')
+    for (const line of await benchSandbox(queue, tasks)) console.log(line);
   if (process.env.BENCH_SKIP_ARTIFACTS !== '1') for (const line of await benchArtifacts()) console.log(line);
   if (process.env.BENCH_SKIP_LIVE_LOG !== '1') for (const line of await benchLiveLog()) console.log(line);
 } finally {

@@ -3,6 +3,7 @@
 // composed); each decides per task whether it has anything to do.
 import type { EngineProvider } from '../engines/types.js';
 import { processEngine } from '../engines/process/process-engine.js';
+import { sandboxEngine } from '../engines/sandbox/sandbox-engine.js';
 import type { PluginProvider } from '../plugins/types.js';
 import { artifactsPlugin } from '../plugins/artifacts/artifacts-plugin.js';
 import { envPlugin } from '../plugins/env/env-plugin.js';
@@ -19,7 +20,7 @@ export interface Registry {
 }
 
 export const registry: Registry = {
-  engines: [processEngine],
+  engines: [processEngine, sandboxEngine],
   // `webhooksConfigPart` only contributes the webhook server's config keys (the server is built in
   // build-worker.ts).
   plugins: [

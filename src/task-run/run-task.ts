@@ -176,6 +176,7 @@ class TaskRun {
   async #execute(payload: Record<string, unknown>): Promise<ResultSet | undefined> {
     const { engine, signal, keepTaskDir } = this.#options;
     const engineCtx: EngineTaskContext = { ...this.#ctx, payload, keepTaskDir };
+    let result: ResultSet | undefined;
     try {
       const builder = await engine.prepare(engineCtx);
       const built = await this.#stage('buildSandbox', (hooks, o) => hooks.buildSandbox?.(builder, o), true);
@@ -191,16 +192,18 @@ class TaskRun {
         this.#log.error('A worker plugin failed to start; killing the task');
         await sandbox.kill('a worker plugin failed to start');
       }
-      const result = await sandbox.wait();
+      const ended = await sandbox.wait();
+      result = ended;
       // The command's failure comes first; a kill is explained by whoever killed (max run time, ...).
-      if (!result.success && !result.killed) this.#errors.push(new TaskFailureError(failureOf(result)));
-      await this.#stage('stopped', (hooks, o) => hooks.stopped?.(result, o), true);
-      if (result.killed) this.#errors.push(new TaskFailureError(failureOf(result)));
+      if (!ended.success && !ended.killed) this.#errors.push(new TaskFailureError(failureOf(ended)));
+      await this.#stage('stopped', (hooks, o) => hooks.stopped?.(ended, o), true);
+      if (ended.killed) this.#errors.push(new TaskFailureError(failureOf(ended)));
       signal.throwIfAborted();
-      return result;
+      return ended;
     } catch (error) {
       this.#record(signal.aborted ? signal.reason : error, `engine ${engine.name}`);
-      return undefined;
+      // A result that exists is still disposed (the engine's users, cgroups and directories).
+      return result;
     }
   }
 

@@ -1,12 +1,14 @@
 // Runs one command of a task: no shell, its own process group, output streamed into the task log as it
 // arrives. A command that cannot start is an outcome like any other, not an exception.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { TaskLog } from '../../log/task-log.js';
-import { childCpuTimes, type CpuTimes } from './cpu-times.js';
+import { cpuTimeBetween, type CpuTimes } from '../shared/cpu-time.js';
+import { drainPipes } from '../shared/drain-pipes.js';
+import { childCpuTimes } from './cpu-times.js';
 import { killGroup, killGroupAndWait } from './process-group.js';
+import { killProcessesWorkingIn } from './working-dir-sweep.js';
 
 export interface CommandOutcome {
   /** The exit code; -1 when the command could not start or a signal ended it. */
@@ -30,6 +32,8 @@ export interface CommandOptions {
   readonly env: Record<string, string>;
   readonly log: TaskLog;
   readonly workerLog: Logger;
+  /** Sessions to spare when the processes left in `cwd` are killed (the task's open interactive shells). */
+  readonly keepSessions?: () => ReadonlySet<number>;
 }
 
 /** How long to wait for output pipes after the group is dead (an escaped process may still hold them). */
@@ -79,19 +83,15 @@ export function startCommand(argv: readonly [string, ...string[]], options: Comm
         // Background children of a command die with it; the output they wrote so far is kept.
         if (pid !== undefined && !(await killGroupAndWait(pid)))
           options.workerLog.error({ pgid: pid }, 'processes of a task survived SIGKILL');
-        await drainPipes(pipes);
+        // Those that left the group (setsid) but still work in the task directory die too.
+        if (!(await killProcessesWorkingIn(options.cwd, options.keepSessions?.())))
+          options.workerLog.error({ cwd: options.cwd }, 'processes of a task survived SIGKILL');
+        await drainPipes(pipes, pipeGraceMs);
         resolve({
           exitCode: code ?? -1,
           ...(signal ? { signal } : {}),
           wallMilliseconds,
-          ...(cpuBefore && cpuAfter
-            ? {
-                cpu: {
-                  userSeconds: Math.max(0, cpuAfter.userSeconds - cpuBefore.userSeconds),
-                  kernelSeconds: Math.max(0, cpuAfter.kernelSeconds - cpuBefore.kernelSeconds),
-                },
-              }
-            : {}),
+          ...cpuTimeBetween(cpuBefore, cpuAfter),
         });
       })();
     });
@@ -102,19 +102,4 @@ export function startCommand(argv: readonly [string, ...string[]], options: Comm
       if (child.pid !== undefined && !exited) killGroup(child.pid);
     },
   };
-}
-
-/** Waits until every pipe ended; a process outside the group could hold one open, so the wait is bounded. */
-async function drainPipes(pipes: readonly Readable[]): Promise<void> {
-  const open = pipes.filter((pipe) => !pipe.readableEnded && !pipe.destroyed);
-  if (open.length === 0) return;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), pipeGraceMs);
-  try {
-    await Promise.all(open.map((pipe) => once(pipe, 'close', { signal: controller.signal })));
-  } catch {
-    for (const pipe of open) pipe.destroy();
-  } finally {
-    clearTimeout(timer);
-  }
 }

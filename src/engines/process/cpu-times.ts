@@ -2,11 +2,7 @@
 // total of the worker's reaped children (cutime, cstime of /proc/self/stat) before and after a command. When
 // several tasks end at the same moment their times mix; the numbers are for the author's eyes only.
 import { readFileSync } from 'node:fs';
-
-export interface CpuTimes {
-  readonly userSeconds: number;
-  readonly kernelSeconds: number;
-}
+import type { CpuTimes } from '../shared/cpu-time.js';
 
 // USER_HZ is 100 on every Linux the worker runs on; Node cannot ask sysconf(_SC_CLK_TCK).
 const ticksPerSecond = 100;

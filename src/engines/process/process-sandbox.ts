@@ -1,19 +1,15 @@
 // A started task of the process engine: its commands one after another, stopping at the first failure, with
 // kill (max run time: the task fails) and abort (ctx.signal: wait rejects with the signal's reason).
 import { rm } from 'node:fs/promises';
-import { commandResultLines, formatArgv } from '../../log/task-log-format.js';
-import type { EngineTaskContext, ResultSet, Sandbox, SandboxFile, Shell, ShellSize } from '../types.js';
+import { formatArgv } from '../../log/task-log-format.js';
+import { commandSucceeded, logCommandResult, startErrorText } from '../shared/command-report.js';
+import { TaskResultSet, type RunOutcome } from '../shared/task-result-set.js';
+import type { EngineTaskContext, ResultSet, Sandbox, Shell, ShellSize } from '../types.js';
 import { startCommand, type CommandOutcome, type RunningCommand } from './command-runner.js';
 import { openPtyShell } from './pty-shell.js';
 import { TaskFiles } from './task-files.js';
 
 export type Command = readonly [string, ...string[]];
-
-interface RunOutcome {
-  readonly success: boolean;
-  readonly exitCode: number;
-  readonly failure?: string;
-}
 
 export class ProcessSandbox implements Sandbox {
   readonly #ctx: EngineTaskContext;
@@ -47,8 +43,14 @@ export class ProcessSandbox implements Sandbox {
       await removeTaskDir(this.#ctx);
       throw this.#ctx.signal.reason;
     }
-    return new ProcessResultSet(this.#ctx, { ...outcome, killed: this.#killReason !== undefined }, () =>
-      this.#killShells(),
+    const ctx = this.#ctx;
+    return new TaskResultSet(
+      { ...outcome, killed: this.#killReason !== undefined },
+      {
+        files: new TaskFiles(ctx.taskDir),
+        killShells: () => this.#killShells(),
+        release: () => removeTaskDir(ctx),
+      },
     );
   }
 
@@ -88,6 +90,7 @@ export class ProcessSandbox implements Sandbox {
         env: this.#env,
         log,
         workerLog: this.#ctx.workerLog,
+        keepSessions: () => new Set([...this.#shells].flatMap((shell) => (shell.pid ? [shell.pid] : []))),
       });
       this.#current = command;
       // A kill or abort that came while the command was being spawned still reaches it.
@@ -95,16 +98,8 @@ export class ProcessSandbox implements Sandbox {
       const outcome = await command.done;
       this.#current = undefined;
       if (outcome.startError) log.error(`Command ${index} could not start: ${startErrorText(argv, outcome)}`);
-      const success = outcome.exitCode === 0 && outcome.signal === undefined && !outcome.startError;
-      for (const line of commandResultLines({
-        exitCode: outcome.exitCode,
-        ...(outcome.cpu
-          ? { userSeconds: outcome.cpu.userSeconds, kernelSeconds: outcome.cpu.kernelSeconds }
-          : {}),
-        wallMilliseconds: outcome.wallMilliseconds,
-        success,
-      }))
-        log.info(line);
+      const success = commandSucceeded(outcome);
+      logCommandResult(log, outcome, success);
       last = success
         ? { success, exitCode: 0 }
         : { success, exitCode: outcome.exitCode, failure: this.#failureText(index, argv, outcome) };
@@ -118,55 +113,6 @@ export class ProcessSandbox implements Sandbox {
     if (this.#killReason !== undefined) return `command ${index} was killed: ${this.#killReason}`;
     if (outcome.signal) return `command ${index} was ended by signal ${outcome.signal}`;
     return `command ${index} exited with code ${outcome.exitCode}`;
-  }
-}
-
-function startErrorText(argv: Command, outcome: CommandOutcome): string {
-  const code = outcome.startError?.code;
-  const why =
-    code === 'ENOENT'
-      ? 'no such file or directory in the task directory or on PATH'
-      : code === 'EACCES'
-        ? 'permission denied (not an executable file)'
-        : (outcome.startError?.message ?? 'unknown error');
-  return `${argv[0]}: ${why}${code ? ` (${code})` : ''}`;
-}
-
-class ProcessResultSet implements ResultSet {
-  readonly success: boolean;
-  readonly exitCode: number;
-  readonly killed: boolean;
-  readonly failure?: string;
-  readonly #ctx: EngineTaskContext;
-  readonly #files: TaskFiles;
-  readonly #killShells: () => Promise<void>;
-
-  constructor(
-    ctx: EngineTaskContext,
-    outcome: RunOutcome & { killed: boolean },
-    killShells: () => Promise<void>,
-  ) {
-    this.#ctx = ctx;
-    this.#killShells = killShells;
-    this.#files = new TaskFiles(ctx.taskDir);
-    this.success = outcome.success && !outcome.killed;
-    this.exitCode = outcome.killed && outcome.success ? -1 : outcome.exitCode;
-    this.killed = outcome.killed;
-    if (!this.success) this.failure = outcome.failure ?? 'the task was killed';
-  }
-
-  readFile(path: string): Promise<SandboxFile> {
-    return this.#files.readFile(path);
-  }
-
-  walkDir(path: string): Promise<string[]> {
-    return this.#files.walkDir(path);
-  }
-
-  async dispose(): Promise<void> {
-    await this.#killShells();
-    await this.#files.close();
-    await removeTaskDir(this.#ctx);
   }
 }
 

@@ -238,6 +238,22 @@ describe('runTask', () => {
       });
     }
 
+    it('an abort after the commands ended (during stopped) still disposes the result', async () => {
+      const controller = new AbortController();
+      const engine = new FakeEngine();
+      const stopper = inline('stopper', {
+        stopped: () => void controller.abort(new TaskCanceledError()),
+      });
+      const run = await runWithPlugins({
+        plugins: [stopper],
+        payload: {},
+        engine,
+        signal: controller.signal,
+      });
+      assert.equal(run.resolution.kind, 'canceled');
+      assert.deepEqual(engine.events.slice(-2), ['wait', 'dispose'], 'the result set is disposed');
+    });
+
     it('an already aborted signal never starts the engine', async () => {
       const controller = new AbortController();
       controller.abort(new WorkerShutdownError());

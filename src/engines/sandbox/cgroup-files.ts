@@ -1,0 +1,91 @@
+// Small helpers for cgroup files: kernel files that are read whole and written with one value.
+import { readFile, rmdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { optionalLimitFiles } from './cgroup-limits.js';
+
+export async function readCgroupFile(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeCgroupFile(path: string, value: string): Promise<void> {
+  await writeFile(path, value);
+}
+
+/** The pids listed in a cgroup.procs file (empty when it is gone). */
+export async function readPids(path: string): Promise<number[]> {
+  const text = await readCgroupFile(path);
+  if (text === undefined) return [];
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map(Number)
+    .filter((pid) => Number.isSafeInteger(pid) && pid > 0);
+}
+
+/** The number after `key ` in a flat-keyed file (`oom_kill 3`, `usage_usec 120`). */
+export function keyedValue(text: string | undefined, key: string): number | undefined {
+  if (text === undefined) return undefined;
+  for (const line of text.split('\n')) {
+    const [name, value] = line.trim().split(/\s+/);
+    if (name === key && value !== undefined) {
+      const number = Number(value);
+      return Number.isFinite(number) ? number : undefined;
+    }
+  }
+  return undefined;
+}
+
+export function killPid(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Gone already.
+  }
+}
+
+/** rmdir of a cgroup: fine when gone; retried while the last zombies are reaped (EBUSY). */
+export async function removeDir(dir: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      await rmdir(dir);
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return true;
+      if (code !== 'EBUSY') return false;
+      await sleep(20);
+    }
+  }
+  return false;
+}
+
+/** Polls until `pids` is empty, for at most `ms`. */
+export async function waitEmpty(pids: () => Promise<number[]>, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+    if ((await pids()).length === 0) return true;
+    if (Date.now() > until) return false;
+    await sleep(delay);
+  }
+}
+
+/** Writes a limit file; one the kernel may lack (`optionalLimitFiles`, swap accounting) is skipped when missing. */
+export async function writeLimitFile(dir: string, file: string, value: string): Promise<void> {
+  try {
+    await writeCgroupFile(join(dir, file), value);
+  } catch (error) {
+    if (!(optionalLimitFiles.has(file) && (error as NodeJS.ErrnoException).code === 'ENOENT')) throw error;
+  }
+}
+
+/** A file that holds one number (`memory.peak`), or undefined when it is gone or holds none. */
+export async function readNumberFile(path: string): Promise<number | undefined> {
+  const text = await readCgroupFile(path);
+  const number = Number(text?.trim());
+  return text !== undefined && Number.isFinite(number) ? number : undefined;
+}

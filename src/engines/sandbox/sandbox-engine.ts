@@ -1,0 +1,159 @@
+// The sandbox engine: generic-worker format tasks (like the process engine), each run as a fresh OS user,
+// inside bubblewrap (its own root file system with the host's /usr and /etc read-only, its own PID, IPC,
+// UTS, cgroup and network namespaces, no capabilities, no_new_privs) and in cgroups of its own (memory,
+// processes, CPU; killed as a whole). See docs/engines.md.
+import { lstat, mkdir, readlink, chmod, chown, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
+import { MalformedPayloadError } from '../../errors.js';
+import type { SandboxEnginePayload } from '../../generated/payload/sandbox-engine.js';
+import { loadSchema } from '../../schema/schema-files.js';
+import type { Engine, EngineProvider, EngineTaskContext, SandboxBuilder } from '../types.js';
+import { cgroupV1Tree } from './cgroup-v1.js';
+import { cgroupV2Tree, prepareV2Parent } from './cgroup-v2.js';
+import type { CgroupTree } from './cgroup-types.js';
+import { sandboxEnvironment } from './default-env.js';
+import { checkHost, SandboxUnavailableError } from './host-requirements.js';
+import { removeLeftovers } from './leftovers.js';
+import { checkOsGroups } from './os-groups.js';
+import { describeLimits, narrowLimits } from './resource-limits.js';
+import { SandboxRun } from './sandbox-run.js';
+import { envProblem, isUnderSystemDir, type RootEntry } from './sandbox-layout.js';
+import { defaultSandboxSettings, sandboxSettingsFrom, type SandboxSettings } from './sandbox-settings.js';
+import { hasScope, networkScope, taskQueueIdOf } from './scopes.js';
+import { TaskAccounts } from './task-accounts.js';
+import { taskAccountName } from './task-names.js';
+import { TaskResources, type SandboxHost, type TaskPlan } from './task-resources.js';
+import { currentOwner } from './worker-owner.js';
+
+export interface SandboxEngineOptions extends Partial<SandboxSettings> {
+  /** Where cgroups are mounted (tests); /sys/fs/cgroup by default. */
+  readonly cgroupRoot?: string;
+}
+
+export async function createSandboxEngine(options: SandboxEngineOptions, log: Logger): Promise<Engine> {
+  const settings: SandboxSettings = { ...defaultSandboxSettings, ...options };
+  const support = await checkHost(options.cgroupRoot);
+  await prepareStateDir(settings.stateDir);
+  let cgroups: CgroupTree;
+  if (support.cgroups.version === 1) cgroups = cgroupV1Tree(support.cgroups.mounts, settings.cgroupParent);
+  else {
+    await prepareV2Parent(support.cgroups.root, settings.cgroupParent);
+    cgroups = cgroupV2Tree(support.cgroups.root, settings.cgroupParent);
+  }
+  const host: SandboxHost = {
+    tools: support.tools,
+    cgroups,
+    accounts: new TaskAccounts(support.tools),
+    stateDir: settings.stateDir,
+    owner: currentOwner(),
+    rootEntries: await rootEntries(),
+    live: new Set(),
+  };
+  const removed = await removeLeftovers(host, log);
+  log.info(
+    { cgroupVersion: cgroups.version, stateDir: settings.stateDir, leftoversRemoved: removed.length },
+    'sandbox engine ready',
+  );
+
+  return {
+    name: 'sandbox',
+    payloadSchema: loadSchema('payload/sandbox-engine'),
+    prepare: (ctx) => prepare(ctx, host, settings),
+    async dispose(): Promise<void> {
+      // Runs that never released their resources (a result set that was never disposed).
+      await Promise.all(
+        [...host.live].map((resources) =>
+          resources
+            .release()
+            .catch((error: unknown) => log.error({ err: error }, 'releasing a sandbox failed')),
+        ),
+      );
+    },
+  };
+}
+
+async function prepare(
+  ctx: EngineTaskContext,
+  host: SandboxHost,
+  settings: SandboxSettings,
+): Promise<SandboxBuilder> {
+  const payload = ctx.payload as unknown as SandboxEnginePayload;
+  if (isUnderSystemDir(ctx.taskDir))
+    throw new Error(
+      `the sandbox engine cannot bind a task directory under a system directory: ${ctx.taskDir}`,
+    );
+  const taskQueueId = taskQueueIdOf(ctx.task);
+  const scopes = ctx.task.scopes ?? [];
+  const groups = checkOsGroups(payload.osGroups ?? [], scopes, taskQueueId, await host.accounts.groups());
+  const { limits, problems } = narrowLimits(settings.limits, payload.resources);
+  const malformed = [...groups.problems, ...problems];
+  if (malformed.length > 0) throw new MalformedPayloadError(malformed);
+
+  const network = settings.allowNetwork && hasScope(scopes, networkScope(taskQueueId));
+  const name = taskAccountName(ctx.taskId, ctx.runId);
+  const env = sandboxEnvironment(ctx.taskDir, name);
+  const plan: TaskPlan = {
+    name,
+    taskId: ctx.taskId,
+    runId: ctx.runId,
+    taskDir: ctx.taskDir,
+    limits,
+    groupNames: groups.names,
+    gids: groups.gids,
+    network,
+    keepTaskDir: ctx.keepTaskDir,
+  };
+  return {
+    setEnv(variable: string, value: string): void {
+      env[variable] = value;
+    },
+    canOpenShell: true,
+    async start() {
+      const problem = envProblem(env);
+      if (problem) throw new MalformedPayloadError(`payload.env: ${problem}`);
+      ctx.signal.throwIfAborted();
+      const resources = await TaskResources.create(host, plan, { ...env });
+      ctx.log.info(
+        `Sandbox: user ${name} (uid ${resources.account.uid}), ${describeLimits(limits)}, ` +
+          `network ${network ? 'of the host' : 'none'}` +
+          (groups.names.length > 0 ? `, groups ${groups.names.join(', ')}` : ''),
+      );
+      ctx.workerLog.info({ user: name, uid: resources.account.uid, limits, network }, 'sandbox ready');
+      return new SandboxRun(ctx, payload.command, resources);
+    },
+  };
+}
+
+/** The state directory: root's, searchable by the task users on the way to their /tmp, not listable. */
+async function prepareStateDir(stateDir: string): Promise<void> {
+  await mkdir(stateDir, { recursive: true, mode: 0o711 });
+  await chown(stateDir, 0, 0);
+  await chmod(stateDir, 0o711);
+  for (let dir = dirname(stateDir); ; dir = dirname(dir)) {
+    const info = await stat(dir);
+    if ((info.mode & 0o001) === 0)
+      throw new SandboxUnavailableError([
+        `${dir} (above sandbox.stateDir ${stateDir}) is not searchable by other users (mode ${(info.mode & 0o7777).toString(8)}); ` +
+          'choose another sandbox.stateDir or `chmod o+x` it',
+      ]);
+    if (dir === '/') break;
+  }
+}
+
+/** /bin, /sbin, /lib... as the host has them: links (merged /usr) are links in the sandbox, directories binds. */
+async function rootEntries(): Promise<RootEntry[]> {
+  const entries: RootEntry[] = [];
+  for (const name of ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32']) {
+    const info = await lstat(`/${name}`).catch(() => undefined);
+    if (info?.isSymbolicLink()) entries.push({ kind: 'symlink', name, target: await readlink(`/${name}`) });
+    else if (info?.isDirectory()) entries.push({ kind: 'dir', name });
+  }
+  return entries;
+}
+
+export const sandboxEngine: EngineProvider = {
+  name: 'sandbox',
+  configSchema: loadSchema('config/sandbox-engine'),
+  create: ({ config, log }) => createSandboxEngine(sandboxSettingsFrom(config), log),
+};

@@ -1,0 +1,27 @@
+// Taskcluster scope satisfaction for the scopes a task carries: a scope is granted by itself or by a scope
+// ending in `*` whose prefix it starts with (`generic-worker:os-group:prov/wt/*`).
+
+export function hasScope(granted: readonly string[], required: string): boolean {
+  return granted.some(
+    (scope) => scope === required || (scope.endsWith('*') && required.startsWith(scope.slice(0, -1))),
+  );
+}
+
+/** `<provisionerId>/<workerType>` of the task, as scopes name it. */
+export function taskQueueIdOf(task: {
+  readonly taskQueueId?: string;
+  readonly provisionerId?: string;
+  readonly workerType?: string;
+}): string {
+  return task.taskQueueId ?? `${task.provisionerId ?? ''}/${task.workerType ?? ''}`;
+}
+
+/** The scope a task needs to be added to an OS group (generic-worker's). */
+export function osGroupScope(taskQueueId: string, group: string): string {
+  return `generic-worker:os-group:${taskQueueId}/${group}`;
+}
+
+/** The scope a task needs for the host's network, on a worker that allows it (`sandbox.allowNetwork`). */
+export function networkScope(taskQueueId: string): string {
+  return `tc-worker:sandbox:network:${taskQueueId}`;
+}

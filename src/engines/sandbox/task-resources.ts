@@ -1,0 +1,212 @@
+// Everything one task run holds on the host besides its processes: its OS user, its cgroups, its state
+// directory (private /tmp, staging point, bubblewrap's argument file), and the ownership of the task
+// directory. Made in start() and released in dispose() or after an abort, in the order that keeps clean-up
+// after a crash safe: the user first and last (it names the owner), the cgroups and directories in between.
+import { chmod, lchown, lstat, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FileUser } from '../process/task-user.js';
+import type { CgroupTree, TaskCgroup } from './cgroup-types.js';
+import type { HostTools } from './host-requirements.js';
+import { execCheckScript, hostScript, superviseScript } from './launch-scripts.js';
+import type { ResourceLimits } from './resource-limits.js';
+import { argsFileContent, bwrapOptions, launchArgv, type RootEntry } from './sandbox-layout.js';
+import type { TaskAccount, TaskAccounts } from './task-accounts.js';
+import { ownerComment, type WorkerOwner } from './worker-owner.js';
+
+/** The engine-wide facts and services a task's resources come from. */
+export interface SandboxHost {
+  readonly tools: HostTools;
+  readonly cgroups: CgroupTree;
+  readonly accounts: TaskAccounts;
+  readonly stateDir: string;
+  readonly owner: WorkerOwner;
+  readonly rootEntries: readonly RootEntry[];
+  /** Resources not released yet: the engine's dispose releases what a run never did. */
+  readonly live: Set<TaskResources>;
+}
+
+export interface TaskPlan {
+  readonly name: string;
+  readonly taskId: string;
+  readonly runId: number;
+  readonly taskDir: string;
+  readonly limits: ResourceLimits;
+  readonly groupNames: readonly string[];
+  readonly gids: readonly number[];
+  readonly network: boolean;
+  /** Keep the task directory after the run (handed to root), for debugging. */
+  readonly keepTaskDir: boolean;
+}
+
+export interface SpawnOptions {
+  /** bubblewrap's --new-session (commands); a pty shell keeps its terminal. */
+  readonly newSession: boolean;
+  readonly extraOptions?: readonly string[];
+}
+
+export class TaskResources {
+  readonly account: TaskAccount;
+  readonly cgroup: TaskCgroup;
+  readonly #host: SandboxHost;
+  readonly #plan: TaskPlan;
+  readonly #stateTaskDir: string;
+  #released: Promise<void> | undefined;
+
+  private constructor(host: SandboxHost, plan: TaskPlan, account: TaskAccount, cgroup: TaskCgroup) {
+    this.#host = host;
+    this.#plan = plan;
+    this.account = account;
+    this.cgroup = cgroup;
+    this.#stateTaskDir = stateTaskDir(host.stateDir, plan.name);
+  }
+
+  static async create(
+    host: SandboxHost,
+    plan: TaskPlan,
+    env: Readonly<Record<string, string>>,
+  ): Promise<TaskResources> {
+    const dir = stateTaskDir(host.stateDir, plan.name);
+    const comment = ownerComment(host.owner, plan.taskId, plan.runId);
+    const account = await host.accounts.create(plan.name, comment, plan.groupNames, plan.gids);
+    let cgroup: TaskCgroup | undefined;
+    try {
+      await rm(dir, { recursive: true, force: true });
+      // Searchable, not readable, by the task user: it only passes through to its /tmp and task directory.
+      await mkdir(dir, { mode: 0o711 });
+      await chmod(dir, 0o711);
+      await mkdir(join(dir, 'task'), { mode: 0o711 });
+      await mkdir(join(dir, 'tmp'), { mode: 0o700 });
+      await lchown(join(dir, 'tmp'), account.uid, account.gid);
+      // The task directory and whatever plugins put in it before the start belong to the task user.
+      await chownTree(plan.taskDir, account.uid, account.gid);
+      await chmod(plan.taskDir, 0o700);
+      cgroup = await host.cgroups.create(plan.name, plan.limits);
+      const options = bwrapOptions({
+        taskDir: plan.taskDir,
+        stagedTaskDir: join(dir, 'task'),
+        tmpDir: join(dir, 'tmp'),
+        hostname: plan.name,
+        network: plan.network,
+        rootEntries: host.rootEntries,
+        env,
+      });
+      await writeFile(join(dir, 'bwrap.args'), argsFileContent(options), { mode: 0o600 });
+      const resources = new TaskResources(host, plan, account, cgroup);
+      host.live.add(resources);
+      return resources;
+    } catch (error) {
+      await (cgroup ?? host.cgroups.open(plan.name)).remove().catch(() => false);
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      await host.accounts.remove(plan.name).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  get user(): FileUser {
+    return this.account;
+  }
+
+  get limits(): ResourceLimits {
+    return this.#plan.limits;
+  }
+
+  /** The argv of one sandboxed process running `command` as the task user (see launchArgv). */
+  argv(command: readonly string[], options: SpawnOptions): [string, ...string[]] {
+    return launchArgv({
+      tools: this.#host.tools,
+      hostScript,
+      taskDir: this.#plan.taskDir,
+      stagedTaskDir: join(this.#stateTaskDir, 'task'),
+      argsFile: join(this.#stateTaskDir, 'bwrap.args'),
+      cgroupProcs: this.cgroup.procsFiles,
+      user: this.account,
+      newSession: options.newSession,
+      ...(options.extraOptions ? { extraOptions: options.extraOptions } : {}),
+      command,
+    });
+  }
+
+  /**
+   * The argv of a task command, under a supervisor inside the sandbox that reports on fd 3 whether it could
+   * start and whether a signal ended it (see launch-scripts.ts).
+   */
+  commandArgv(argv: readonly string[]): [string, ...string[]] {
+    const { perl } = this.#host.tools;
+    const supervised =
+      perl !== undefined && perl.startsWith('/usr/')
+        ? [perl, '-e', superviseScript, '--', ...argv]
+        : ['/bin/sh', '-c', execCheckScript, 'tc-exec', ...argv];
+    return this.argv(supervised, { newSession: true });
+  }
+
+  /**
+   * Kills whatever is left, removes the cgroups, the state directory and the user; the task directory is
+   * removed too, or (kept for debugging) handed to root, so that a later user given the same uid cannot
+   * read it. Idempotent. Throws when something could not be removed (the worker log should say so).
+   */
+  release(): Promise<void> {
+    const { keepTaskDir, name, taskDir } = this.#plan;
+    this.#released ??= (async () => {
+      const problems: string[] = [];
+      const step = async (what: string, work: () => Promise<unknown>): Promise<void> => {
+        try {
+          await work();
+        } catch (error) {
+          problems.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      };
+      await step('cgroups', async () => {
+        if (!(await this.cgroup.remove()))
+          throw new Error(`the cgroups of ${name} could not be emptied and removed`);
+      });
+      await step('task directory', () =>
+        keepTaskDir ? handToRoot(taskDir) : rm(taskDir, { recursive: true, force: true, maxRetries: 3 }),
+      );
+      await step('state directory', () =>
+        rm(this.#stateTaskDir, { recursive: true, force: true, maxRetries: 3 }),
+      );
+      // Last: while the user exists, a crashed worker's successor knows whose the rest was.
+      await step('user', () => this.#host.accounts.remove(name));
+      this.#host.live.delete(this);
+      if (problems.length > 0)
+        throw new Error(`releasing the sandbox ${name} failed: ${problems.join('; ')}`);
+    })();
+    return this.#released;
+  }
+}
+
+export function stateTaskDir(stateDir: string, name: string): string {
+  return join(stateDir, name);
+}
+
+/** lchown of a whole tree (links themselves, never what they point to), with `each` after every entry. */
+export async function chownTree(
+  root: string,
+  uid: number,
+  gid: number,
+  each?: (path: string) => Promise<void>,
+): Promise<void> {
+  await lchown(root, uid, gid);
+  await each?.(root);
+  const info = await lstat(root);
+  if (!info.isDirectory()) return;
+  for (const entry of await readdir(root, { withFileTypes: true })) {
+    const path = join(root, entry.name);
+    if (entry.isDirectory()) await chownTree(path, uid, gid, each);
+    else {
+      await lchown(path, uid, gid);
+      await each?.(path);
+    }
+  }
+}
+
+/**
+ * A kept task directory, handed to root: its user is deleted and the uid may go to a later task. Set-id bits
+ * are dropped (the kernel drops them on chown too), so nothing the task left can run as root.
+ */
+async function handToRoot(root: string): Promise<void> {
+  await chownTree(root, 0, 0, async (path) => {
+    const info = await lstat(path);
+    if (!info.isSymbolicLink() && (info.mode & 0o6000) !== 0) await chmod(path, info.mode & 0o1777);
+  });
+}

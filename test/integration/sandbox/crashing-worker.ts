@@ -1,0 +1,34 @@
+// A worker that starts one sandboxed task and then waits to be killed (SIGKILL: a crash), for the test of
+// what the next worker cleans up. Usage: crashing-worker.ts WORKDIR; prints `running <task user>`.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createSandboxEngine } from '../../../src/engines/sandbox/sandbox-engine.js';
+import { taskAccountName } from '../../../src/engines/sandbox/task-names.js';
+import { silentLog } from '../../../src/log/worker-log.js';
+import { MemoryTaskLog } from '../../helpers/memory-task-log.js';
+import { makeTask, newTaskId } from '../../helpers/task-fixtures.js';
+import { testEngineOptions } from './sandbox-host.js';
+
+const workDir = process.argv[2] ?? '/tmp';
+const engine = await createSandboxEngine(testEngineOptions, silentLog());
+const taskId = newTaskId();
+const taskDir = join(workDir, `crash-${taskId}`);
+await mkdir(taskDir);
+const payload = { command: [['sh', '-c', 'echo up; exec sleep 300']], maxRunTime: 600 };
+const log = new MemoryTaskLog();
+const builder = await engine.prepare({
+  taskId,
+  runId: 0,
+  task: makeTask(payload),
+  payload,
+  taskDir,
+  keepTaskDir: false,
+  log,
+  workerLog: silentLog(),
+  signal: new AbortController().signal,
+});
+await builder.start();
+await log.waitFor(/^up$/m);
+process.stdout.write(`running ${taskAccountName(taskId, 0)}\n`);
+// Never resolves: the test kills this process.
+await new Promise(() => undefined);

@@ -1,0 +1,153 @@
+// The sandbox's layout (bubblewrap options) and the launch argv: pure, so every flag that matters for
+// isolation is pinned here.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  argsFileContent,
+  bwrapOptions,
+  envProblem,
+  isUnderSystemDir,
+  launchArgv,
+  type SandboxLayout,
+} from '../../../../src/engines/sandbox/sandbox-layout.js';
+
+const layout: SandboxLayout = {
+  taskDir: '/tmp/work/task-1/task',
+  stagedTaskDir: '/state/tcw-x/task',
+  tmpDir: '/state/tcw-x/tmp',
+  hostname: 'tcw-x',
+  network: false,
+  rootEntries: [
+    { kind: 'symlink', name: 'bin', target: 'usr/bin' },
+    { kind: 'dir', name: 'lib64' },
+  ],
+  env: { PATH: '/usr/bin', WHO: 'a b' },
+};
+
+/** Index of `flag` followed by `args` in the options. */
+const at = (options: string[], ...sequence: string[]): number =>
+  options.findIndex((_, i) => sequence.every((part, j) => options[i + j] === part));
+
+describe('bubblewrap options', () => {
+  const options = bwrapOptions(layout);
+
+  it('unshare every namespace, including the network, and allow no user namespace inside', () => {
+    for (const flag of ['--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent'])
+      assert.ok(options.includes(flag), flag);
+    assert.ok(at(options, '--cap-drop', 'ALL') >= 0);
+    assert.equal(options.includes('--share-net'), false);
+    assert.ok(at(options, '--hostname', 'tcw-x') >= 0);
+    assert.ok(bwrapOptions({ ...layout, network: true }).includes('--share-net'));
+  });
+
+  it('build the root from read-only system directories, the host’s links and private /dev, /proc, /tmp', () => {
+    assert.ok(at(options, '--ro-bind', '/usr', '/usr') >= 0);
+    assert.ok(at(options, '--ro-bind', '/etc', '/etc') >= 0);
+    assert.ok(at(options, '--symlink', 'usr/bin', '/bin') >= 0);
+    assert.ok(at(options, '--ro-bind', '/lib64', '/lib64') >= 0);
+    assert.ok(at(options, '--dev', '/dev') >= 0 && at(options, '--proc', '/proc') >= 0);
+    assert.ok(at(options, '--bind', '/state/tcw-x/tmp', '/tmp') >= 0);
+  });
+
+  it('bind the task directory writable at its own path, after /tmp, then make the root read-only', () => {
+    const task = at(options, '--bind', '/state/tcw-x/task', '/tmp/work/task-1/task');
+    assert.ok(task > at(options, '--bind', '/state/tcw-x/tmp', '/tmp'), 'inside the task’s /tmp');
+    assert.ok(at(options, '--chdir', '/tmp/work/task-1/task') > task);
+    const readOnly = at(options, '--remount-ro', '/');
+    assert.ok(readOnly > task);
+    assert.equal(options.lastIndexOf('--bind'), task, 'no mount after the root is read-only');
+  });
+
+  it('start from an empty environment, then the task’s', () => {
+    const clear = options.indexOf('--clearenv');
+    assert.ok(clear > 0);
+    assert.ok(at(options, '--setenv', 'PATH', '/usr/bin') > clear);
+    assert.ok(at(options, '--setenv', 'WHO', 'a b') > clear);
+  });
+
+  it('go into a NUL-separated file, which refuses what would split an option', () => {
+    assert.deepEqual(argsFileContent(['--a', 'b c']), Buffer.from('--a\0b c\0'));
+    assert.equal(envProblem({ A: 'ok', B: '' }), undefined);
+    assert.match(envProblem({ A: 'x\0--bind\0/\0/' }) ?? '', /NUL/);
+    assert.match(envProblem({ 'A=B': 'x' }) ?? '', /not valid/);
+    assert.match(envProblem({ '': 'x' }) ?? '', /not valid/);
+  });
+
+  it('cannot bind a task directory under a system directory', () => {
+    for (const path of ['/', '/usr/x', '/etc', '/proc/1', '/lib64/t'])
+      assert.equal(isUnderSystemDir(path), true);
+    for (const path of ['/tmp/x', '/var/lib/tc-worker/t', '/usrlocal', '/home/etc'])
+      assert.equal(isUnderSystemDir(path), false);
+  });
+});
+
+describe('launch argv', () => {
+  const plan = {
+    tools: { unshare: '/u/unshare', mount: '/u/mount', setpriv: '/u/setpriv', bwrap: '/u/bwrap' },
+    hostScript: 'SCRIPT',
+    taskDir: '/t',
+    stagedTaskDir: '/s/task',
+    argsFile: '/s/bwrap.args',
+    cgroupProcs: ['/cg/memory/procs', '/cg/pids/procs'],
+    user: { uid: 990, gid: 980, groups: [29, 44] },
+    newSession: true,
+    command: ['sh', '-c', 'echo hi'],
+  } as const;
+
+  it('goes through a private mount namespace, the host script, setpriv and bubblewrap', () => {
+    const argv = launchArgv(plan);
+    assert.deepEqual(argv.slice(0, 9), [
+      '/u/unshare',
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+      '/bin/sh',
+      '-c',
+      'SCRIPT',
+      'tc-sandbox-host',
+    ]);
+    assert.deepEqual(argv.slice(9, 16), [
+      '/u/mount',
+      '/t',
+      '/s/task',
+      '/s/bwrap.args',
+      '2',
+      '/cg/memory/procs',
+      '/cg/pids/procs',
+    ]);
+    const setpriv = argv.indexOf('/u/setpriv');
+    assert.deepEqual(argv.slice(setpriv, setpriv + 9), [
+      '/u/setpriv',
+      '--reuid=990',
+      '--regid=980',
+      '--groups=29,44',
+      '--no-new-privs',
+      '--inh-caps=-all',
+      '--bounding-set=-all',
+      '--',
+      '/u/bwrap',
+    ]);
+    const bwrap = argv.indexOf('/u/bwrap');
+    assert.deepEqual(argv.slice(bwrap + 1), ['--args', '6', '--new-session', '--', 'sh', '-c', 'echo hi']);
+  });
+
+  it('clears the supplementary groups when there are none; a shell keeps its terminal', () => {
+    const argv = launchArgv({
+      ...plan,
+      user: { uid: 1, gid: 1, groups: [] },
+      newSession: false,
+      extraOptions: ['--setenv', 'TERM', 'xterm'],
+    });
+    assert.ok(argv.includes('--clear-groups'));
+    assert.equal(argv.includes('--new-session'), false);
+    assert.deepEqual(argv.slice(argv.indexOf('/u/bwrap') + 1, argv.indexOf('/u/bwrap') + 7), [
+      '--args',
+      '6',
+      '--setenv',
+      'TERM',
+      'xterm',
+      '--',
+    ]);
+  });
+});
