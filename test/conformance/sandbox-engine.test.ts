@@ -3,9 +3,13 @@
 import { describe } from 'node:test';
 import { sandboxEnvironment } from '../../src/engines/sandbox/default-env.js';
 import { createSandboxEngine } from '../../src/engines/sandbox/sandbox-engine.js';
-import { taskAccountName } from '../../src/engines/sandbox/task-names.js';
 import { silentLog } from '../../src/log/worker-log.js';
-import { sandboxHost, taskCgroupPids, testEngineOptions } from '../integration/sandbox/sandbox-host.js';
+import {
+  sandboxHost,
+  taskCgroupPids,
+  taskUserOf,
+  testEngineOptions,
+} from '../integration/sandbox/sandbox-host.js';
 import { engineConformance } from './engine-suite.js';
 
 const host = await sandboxHost();
@@ -19,7 +23,10 @@ else
     capabilities: { shell: true },
     // Each task has its own user, mount and PID namespaces: it cannot see another task's directory.
     isolated: true,
-    defaultEnv: (ctx) => sandboxEnvironment(ctx.taskDir, taskAccountName(ctx.taskId, ctx.runId)),
+    defaultEnv: (ctx) => sandboxEnvironment(ctx.taskDir, taskUserOf(ctx.taskDir)),
     // Besides the processes in the task directory: bubblewrap itself, found through the task's cgroup.
-    taskProcesses: (task) => taskCgroupPids(taskAccountName(task.taskId, 0)),
+    taskProcesses: (task) => {
+      const name = taskUserOf(task.taskDir);
+      return name ? taskCgroupPids(name) : [];
+    },
   });

@@ -21,14 +21,16 @@ import { SandboxRun } from './sandbox-run.js';
 import { envProblem, isUnderSystemDir, type RootEntry } from './sandbox-layout.js';
 import { defaultSandboxSettings, sandboxSettingsFrom, type SandboxSettings } from './sandbox-settings.js';
 import { hasScope, networkScope, taskQueueIdOf } from './scopes.js';
+import { AccountPool } from './account-pool.js';
 import { TaskAccounts } from './task-accounts.js';
-import { taskAccountName } from './task-names.js';
 import { TaskResources, type SandboxHost, type TaskPlan } from './task-resources.js';
-import { currentOwner } from './worker-owner.js';
+import { currentOwner, poolComment } from './worker-owner.js';
 
 export interface SandboxEngineOptions extends Partial<SandboxSettings> {
   /** Where cgroups are mounted (tests); /sys/fs/cgroup by default. */
   readonly cgroupRoot?: string;
+  /** Task users made ahead of time: as many as tasks may start at once (the worker's capacity); 2 by default. */
+  readonly userPoolSize?: number;
 }
 
 export async function createSandboxEngine(options: SandboxEngineOptions, log: Logger): Promise<Engine> {
@@ -41,16 +43,26 @@ export async function createSandboxEngine(options: SandboxEngineOptions, log: Lo
     await prepareV2Parent(support.cgroups.root, settings.cgroupParent);
     cgroups = cgroupV2Tree(support.cgroups.root, settings.cgroupParent);
   }
+  const accounts = new TaskAccounts(support.tools);
+  const owner = currentOwner();
+  const pool = new AccountPool(accounts, {
+    size: options.userPoolSize ?? 2,
+    comment: poolComment(owner),
+    log,
+  });
   const host: SandboxHost = {
     tools: support.tools,
     cgroups,
-    accounts: new TaskAccounts(support.tools),
+    accounts,
+    pool,
     stateDir: settings.stateDir,
-    owner: currentOwner(),
+    owner,
     rootEntries: await rootEntries(),
     live: new Set(),
   };
   const removed = await removeLeftovers(host, log);
+  // After the clean-up, whose userdel calls would otherwise queue behind the pool's useradd calls.
+  pool.fill();
   log.info(
     { cgroupVersion: cgroups.version, stateDir: settings.stateDir, leftoversRemoved: removed.length },
     'sandbox engine ready',
@@ -69,6 +81,7 @@ export async function createSandboxEngine(options: SandboxEngineOptions, log: Lo
             .catch((error: unknown) => log.error({ err: error }, 'releasing a sandbox failed')),
         ),
       );
+      await pool.dispose();
     },
   };
 }
@@ -91,29 +104,23 @@ async function prepare(
   if (malformed.length > 0) throw new MalformedPayloadError(malformed);
 
   const network = settings.allowNetwork && hasScope(scopes, networkScope(taskQueueId));
-  const name = taskAccountName(ctx.taskId, ctx.runId);
-  const env = sandboxEnvironment(ctx.taskDir, name);
-  const plan: TaskPlan = {
-    name,
-    taskId: ctx.taskId,
-    runId: ctx.runId,
-    taskDir: ctx.taskDir,
-    limits,
-    groupNames: groups.names,
-    gids: groups.gids,
-    network,
-    keepTaskDir: ctx.keepTaskDir,
-  };
+  // Set over the default environment, which names the task user: known only once start() takes one.
+  const set: Record<string, string> = {};
   return {
     setEnv(variable: string, value: string): void {
-      env[variable] = value;
+      set[variable] = value;
     },
     canOpenShell: true,
     async start() {
-      const problem = envProblem(env);
+      const problem = envProblem(set);
       if (problem) throw new MalformedPayloadError(`payload.env: ${problem}`);
       ctx.signal.throwIfAborted();
-      const resources = await TaskResources.create(host, plan, { ...env });
+      const account = await host.pool.take(groups.names, groups.gids);
+      const name = account.name;
+      const env = { ...sandboxEnvironment(ctx.taskDir, name), ...set };
+      const plan: TaskPlan = { name, taskDir: ctx.taskDir, limits, network, keepTaskDir: ctx.keepTaskDir };
+      // The refill waits for this task's set-up: its useradd would compete with it for the CPU.
+      const resources = await TaskResources.create(host, plan, account, env).finally(() => host.pool.fill());
       ctx.log.info(
         `Sandbox: user ${name} (uid ${resources.account.uid}), ${describeLimits(limits)}, ` +
           `network ${network ? 'of the host' : 'none'}` +

@@ -3,6 +3,7 @@
 // while another process (another worker, a package install) holds the lock of /etc/passwd.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { FileUser } from '../process/task-user.js';
@@ -88,6 +89,16 @@ export class TaskAccounts {
       if (!entry) throw new Error(`useradd made no user ${name}`);
       return { name, uid: entry.uid, gid: entry.gid, groups: [...gids] };
     });
+  }
+
+  /**
+   * Adds a user made ahead of time to the task's groups (`osGroups` are per task, so not given at creation).
+   * usermod comes with useradd (package passwd), so it is where useradd is.
+   */
+  addToGroups(name: string, groups: readonly string[]): Promise<void> {
+    if (groups.length === 0) return Promise.resolve();
+    const usermod = join(dirname(this.#tools.useradd), 'usermod');
+    return this.#serial(() => this.#tool(usermod, ['--append', '--groups', groups.join(','), name]));
   }
 
   /** Removes the user and its group; a user that is already gone is fine. */

@@ -2,11 +2,11 @@
 // and run (a hash: task ids are case-sensitive, user names are lowercase), short enough for every tool that
 // handles user names, and with a fixed shape, so that clean-up after a crashed worker can recognise the
 // engine's own users and never touches anyone else's.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 export const taskUserPrefix = 'tcw-';
 
-/** `tcw-<10 base32 characters>-<runId>`: what taskAccountName makes, and nothing else. */
+/** `tcw-<10 base32 characters>-<runId>`: what taskAccountName and poolAccountName make, and nothing else. */
 export const taskUserPattern = /^tcw-[a-z2-7]{10}-\d{1,4}$/;
 
 const base32 = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -18,4 +18,14 @@ export function taskAccountName(taskId: string, runId: number): string {
   let hash = '';
   for (let i = 0; i < 10; i++) hash += base32[Number((bits >> BigInt(59 - 5 * i)) & 31n)];
   return `${taskUserPrefix}${hash}-${runId}`;
+}
+
+/**
+ * The name of a user made ahead of time for a task not known yet (see account-pool.ts): random instead of
+ * hashed, but of the same shape (run 0), so that crash clean-up recognises it like any other task user.
+ */
+export function poolAccountName(): string {
+  let hash = '';
+  for (const byte of randomBytes(10)) hash += base32[byte & 31];
+  return `${taskUserPrefix}${hash}-0`;
 }

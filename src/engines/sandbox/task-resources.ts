@@ -1,7 +1,8 @@
 // Everything one task run holds on the host besides its processes: its OS user, its cgroups, its state
 // directory (private /tmp, staging point, bubblewrap's argument file), and the ownership of the task
-// directory. Made in start() and released in dispose() or after an abort, in the order that keeps clean-up
-// after a crash safe: the user first and last (it names the owner), the cgroups and directories in between.
+// directory. Made in start() (the user taken from the pool) and released in dispose() or after an abort, in
+// the order that keeps clean-up after a crash safe: the user first and last (it names the owner), the cgroups
+// and directories in between.
 import { chmod, lchown, lstat, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileUser } from '../process/task-user.js';
@@ -10,14 +11,17 @@ import type { HostTools } from './host-requirements.js';
 import { execCheckScript, hostScript, superviseScript } from './launch-scripts.js';
 import type { ResourceLimits } from './resource-limits.js';
 import { argsFileContent, bwrapOptions, launchArgv, type RootEntry } from './sandbox-layout.js';
+import type { AccountPool } from './account-pool.js';
 import type { TaskAccount, TaskAccounts } from './task-accounts.js';
-import { ownerComment, type WorkerOwner } from './worker-owner.js';
+import type { WorkerOwner } from './worker-owner.js';
 
 /** The engine-wide facts and services a task's resources come from. */
 export interface SandboxHost {
   readonly tools: HostTools;
   readonly cgroups: CgroupTree;
   readonly accounts: TaskAccounts;
+  /** Where tasks get their users from (made ahead of time). */
+  readonly pool: AccountPool;
   readonly stateDir: string;
   readonly owner: WorkerOwner;
   readonly rootEntries: readonly RootEntry[];
@@ -26,13 +30,10 @@ export interface SandboxHost {
 }
 
 export interface TaskPlan {
+  /** The task user's name, which names its cgroups and state directory too. */
   readonly name: string;
-  readonly taskId: string;
-  readonly runId: number;
   readonly taskDir: string;
   readonly limits: ResourceLimits;
-  readonly groupNames: readonly string[];
-  readonly gids: readonly number[];
   readonly network: boolean;
   /** Keep the task directory after the run (handed to root), for debugging. */
   readonly keepTaskDir: boolean;
@@ -60,14 +61,14 @@ export class TaskResources {
     this.#stateTaskDir = stateTaskDir(host.stateDir, plan.name);
   }
 
+  /** Everything but the user, which the task took from the pool (and is removed here should this fail). */
   static async create(
     host: SandboxHost,
     plan: TaskPlan,
+    account: TaskAccount,
     env: Readonly<Record<string, string>>,
   ): Promise<TaskResources> {
     const dir = stateTaskDir(host.stateDir, plan.name);
-    const comment = ownerComment(host.owner, plan.taskId, plan.runId);
-    const account = await host.accounts.create(plan.name, comment, plan.groupNames, plan.gids);
     let cgroup: TaskCgroup | undefined;
     try {
       await rm(dir, { recursive: true, force: true });

@@ -43,3 +43,8 @@ export function parseOwnerComment(comment: string): WorkerOwner | undefined {
   if (!match?.[1] || !match[2]) return undefined;
   return { pid: Number(match[1]), startTime: Number(match[2]) };
 }
+
+/** The comment of a user made ahead of time for the next task (account-pool.ts): no task yet, an owner. */
+export function poolComment(owner: WorkerOwner): string {
+  return `tc-worker sandbox pool user owner ${owner.pid}@${owner.startTime}`;
+}

@@ -3,11 +3,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSandboxEngine } from '../../../src/engines/sandbox/sandbox-engine.js';
-import { taskAccountName } from '../../../src/engines/sandbox/task-names.js';
 import { silentLog } from '../../../src/log/worker-log.js';
 import { MemoryTaskLog } from '../../helpers/memory-task-log.js';
 import { makeTask, newTaskId } from '../../helpers/task-fixtures.js';
-import { testEngineOptions } from './sandbox-host.js';
+import { taskUserOf, testEngineOptions } from './sandbox-host.js';
 
 const workDir = process.argv[2] ?? '/tmp';
 const engine = await createSandboxEngine(testEngineOptions, silentLog());
@@ -29,6 +28,6 @@ const builder = await engine.prepare({
 });
 await builder.start();
 await log.waitFor(/^up$/m);
-process.stdout.write(`running ${taskAccountName(taskId, 0)}\n`);
+process.stdout.write(`running ${taskUserOf(taskDir)}\n`);
 // Never resolves: the test kills this process.
 await new Promise(() => undefined);

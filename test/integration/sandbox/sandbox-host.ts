@@ -2,7 +2,7 @@
 // (which installs bubblewrap when it is missing and checks cgroups and user namespaces) once per test
 // process. Where it cannot be made ready: the tests fail in CI (CI=true) and skip loudly elsewhere.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,4 +69,21 @@ export function taskCgroupPids(name: string, parent = 'tc-worker'): number[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * The user of a started task, which also names its cgroups: the owner of its task directory (the engine
+ * hands it over at start). Task users come from a pool made ahead of time, so a task id does not name them.
+ */
+export function taskUserOf(taskDir: string): string {
+  let uid: number;
+  try {
+    uid = statSync(taskDir).uid;
+  } catch {
+    return '';
+  }
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((entry) => entry.split(':')[2] === String(uid));
+  return line?.split(':')[0] ?? '';
 }

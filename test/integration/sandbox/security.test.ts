@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createSandboxEngine } from '../../../src/engines/sandbox/sandbox-engine.js';
-import { taskAccountName } from '../../../src/engines/sandbox/task-names.js';
 import type { Engine, EngineTaskContext, ResultSet, Sandbox } from '../../../src/engines/types.js';
 import { ArtifactSourceError, MalformedPayloadError } from '../../../src/errors.js';
 import type { TaskDefinition } from '../../../src/generated/queue/task-definition.js';
@@ -22,7 +21,7 @@ import { MemoryTaskLog } from '../../helpers/memory-task-log.js';
 import { runWithPlugins } from '../../helpers/plugin-harness.js';
 import { waitUntil } from '../../helpers/processes.js';
 import { makeTask, newTaskId, tempDir } from '../../helpers/task-fixtures.js';
-import { sandboxHost, taskCgroupPids, testEngineOptions } from './sandbox-host.js';
+import { sandboxHost, taskCgroupPids, taskUserOf, testEngineOptions } from './sandbox-host.js';
 
 const host = await sandboxHost();
 const sh = (script: string): string[] => ['sh', '-c', script];
@@ -71,7 +70,8 @@ describe('sandbox engine security', { skip: host.skip ?? false }, () => {
       signal: new AbortController().signal,
     };
     const builder = await (options.on ?? engine).prepare(ctx);
-    return { ctx, log, sandbox: await builder.start(), name: taskAccountName(taskId, 0) };
+    const sandbox = await builder.start();
+    return { ctx, log, sandbox, name: taskUserOf(taskDir) };
   }
 
   async function run(
@@ -458,6 +458,13 @@ describe('sandbox engine security', { skip: host.skip ?? false }, () => {
     await waitUntil(() => /^running (\S+)$/m.test(out), 'the crashing worker runs a task', 60_000);
     const name = /^running (\S+)$/m.exec(out)?.[1] ?? '';
     assert.match(readFileSync('/etc/passwd', 'utf8'), new RegExp(`^${name}:`, 'm'));
+    // Its pool users (made ahead of time, no task yet) must go too: the task's user and at least one more.
+    const ownedByChild = (): string[] =>
+      readFileSync('/etc/passwd', 'utf8')
+        .split('\n')
+        .filter((line) => line.split(':')[4]?.includes(`owner ${child.pid}@`))
+        .map((line) => line.split(':')[0] ?? '');
+    await waitUntil(() => ownedByChild().length >= 2, 'the crashing worker has pool users', 30_000);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     // bubblewrap dies with its parent: no process of the task survives the worker.
@@ -465,6 +472,7 @@ describe('sandbox engine security', { skip: host.skip ?? false }, () => {
     const next = await createSandboxEngine(testEngineOptions, silentLog());
     await next.dispose?.();
     assert.doesNotMatch(readFileSync('/etc/passwd', 'utf8'), new RegExp(`^${name}:`, 'm'), 'user removed');
+    assert.deepEqual(ownedByChild(), [], 'its pool users removed');
     assert.equal(existsSync(`/sys/fs/cgroup/pids/tc-worker/${name}`), false, 'cgroup removed');
     assert.equal(existsSync(`/sys/fs/cgroup/tc-worker/${name}`), false, 'cgroup removed');
     const state = await readdir(testEngineOptions.stateDir ?? '').catch(() => [] as string[]);
