@@ -16,7 +16,7 @@ import type {
   TaskStatus,
   WorkerQueue,
 } from './types.js';
-import { describeError, toQueueRequestError } from './queue-errors.js';
+import { describeError } from './queue-errors.js';
 
 /** Client tuning shared by every client the adapter makes (tests shorten retries). */
 export type QueueClientTuning = ClientTuning;
@@ -32,19 +32,23 @@ export function createTaskclusterQueue(options: TaskclusterQueueOptions): Worker
   return new TaskclusterWorkerQueue(options);
 }
 
-/** The calls the adapter makes, typed (the client's own methods are untyped). */
+/** The calls the adapter makes, with their answers. They reject with QueueRequestError for an HTTP error. */
 interface QueueCalls {
-  claimWork(taskQueueId: string, payload: ClaimWorkRequest): Promise<unknown>;
-  reclaimTask(taskId: string, runId: number): Promise<unknown>;
-  reportCompleted(taskId: string, runId: number): Promise<unknown>;
-  reportFailed(taskId: string, runId: number): Promise<unknown>;
-  reportException(taskId: string, runId: number, payload: { reason: string }): Promise<unknown>;
+  claimWork(taskQueueId: string, payload: ClaimWorkRequest): Promise<{ tasks: TaskClaim[] }>;
+  reclaimTask(taskId: string, runId: number): Promise<ReclaimResponse>;
+  reportCompleted(taskId: string, runId: number): Promise<{ status: TaskStatus }>;
+  reportFailed(taskId: string, runId: number): Promise<{ status: TaskStatus }>;
+  reportException(
+    taskId: string,
+    runId: number,
+    payload: { reason: string },
+  ): Promise<{ status: TaskStatus }>;
   createArtifact(
     taskId: string,
     runId: number,
     name: string,
     payload: CreateArtifactRequest,
-  ): Promise<unknown>;
+  ): Promise<CreateArtifactResponse>;
   finishArtifact(
     taskId: string,
     runId: number,
@@ -73,15 +77,6 @@ function makeClient(rootUrl: string, credentials: Credentials, tuning: QueueClie
   };
 }
 
-/** Runs one client call and maps its error. */
-async function call<T>(request: () => Promise<unknown>): Promise<T> {
-  try {
-    return (await request()) as T;
-  } catch (error) {
-    throw toQueueRequestError(error);
-  }
-}
-
 class TaskclusterWorkerQueue implements WorkerQueue {
   readonly #options: TaskclusterQueueOptions;
   readonly #client: QueueCalls;
@@ -100,7 +95,7 @@ class TaskclusterWorkerQueue implements WorkerQueue {
     if (signal.aborted) return [];
     // The request is never cut off (the queue may have claimed already), so an abort answers [] at once and
     // the request finishes in the background; whatever it claims after that is handed back (see #returnLateClaims).
-    const pending = call<{ tasks: TaskClaim[] }>(() => this.#client.claimWork(taskQueueId, request));
+    const pending = this.#client.claimWork(taskQueueId, request);
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<'aborted'>((resolve) => {
       onAbort = () => resolve('aborted');
@@ -155,40 +150,32 @@ class TaskclusterRunQueue implements RunQueue {
   }
 
   async reclaimTask(): Promise<ReclaimResponse> {
-    const response = await call<ReclaimResponse>(() => this.#client.reclaimTask(this.taskId, this.runId));
+    const response = await this.#client.reclaimTask(this.taskId, this.runId);
     // Calls already in flight keep the old client; both credentials are valid until the old takenUntil.
     this.#client = makeClient(this.#rootUrl, response.credentials, this.#tuning);
     return response;
   }
 
   async reportCompleted(): Promise<TaskStatus> {
-    const response = await call<{ status: TaskStatus }>(() =>
-      this.#client.reportCompleted(this.taskId, this.runId),
-    );
+    const response = await this.#client.reportCompleted(this.taskId, this.runId);
     return response.status;
   }
 
   async reportFailed(): Promise<TaskStatus> {
-    const response = await call<{ status: TaskStatus }>(() =>
-      this.#client.reportFailed(this.taskId, this.runId),
-    );
+    const response = await this.#client.reportFailed(this.taskId, this.runId);
     return response.status;
   }
 
   async reportException(reason: ExceptionReasonForQueue): Promise<TaskStatus> {
-    const response = await call<{ status: TaskStatus }>(() =>
-      this.#client.reportException(this.taskId, this.runId, { reason }),
-    );
+    const response = await this.#client.reportException(this.taskId, this.runId, { reason });
     return response.status;
   }
 
   createArtifact(name: string, request: CreateArtifactRequest): Promise<CreateArtifactResponse> {
-    return call<CreateArtifactResponse>(() =>
-      this.#client.createArtifact(this.taskId, this.runId, name, request),
-    );
+    return this.#client.createArtifact(this.taskId, this.runId, name, request);
   }
 
   async finishArtifact(name: string, uploadId: string): Promise<void> {
-    await call<unknown>(() => this.#client.finishArtifact(this.taskId, this.runId, name, { uploadId }));
+    await this.#client.finishArtifact(this.taskId, this.runId, name, { uploadId });
   }
 }

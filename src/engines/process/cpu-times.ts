@@ -3,6 +3,7 @@
 // several tasks end at the same moment their times mix; the numbers are for the author's eyes only.
 import { readFileSync } from 'node:fs';
 import type { CpuTimes } from '../shared/cpu-time.js';
+import { procStatFields } from '../shared/proc-stat.js';
 
 // USER_HZ is 100 on every Linux the worker runs on; Node cannot ask sysconf(_SC_CLK_TCK).
 const ticksPerSecond = 100;
@@ -11,8 +12,7 @@ const ticksPerSecond = 100;
 export function childCpuTimes(): CpuTimes | undefined {
   try {
     const stat = readFileSync('/proc/self/stat', 'utf8');
-    // The command name (field 2) may contain spaces and parentheses: fields start after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = procStatFields(stat);
     const cutime = Number(fields[13]);
     const cstime = Number(fields[14]);
     if (!Number.isFinite(cutime) || !Number.isFinite(cstime)) return undefined;

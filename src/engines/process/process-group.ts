@@ -2,6 +2,7 @@
 // the children it left in the background.
 import { readFileSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { procStatFields } from '../shared/proc-stat.js';
 
 /** Sends SIGKILL to every process of the group; a group that is already gone is fine. */
 export function killGroup(pgid: number): void {
@@ -33,7 +34,7 @@ export function groupAlive(pgid: number): boolean {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const fields = procStatFields(stat);
       // fields[0] is the state, fields[2] the process group.
       if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
     } catch {
@@ -67,7 +68,7 @@ function sessionMembers(sid: number): number[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const fields = procStatFields(stat);
       // fields[0] is the state, fields[3] the session.
       if (Number(fields[3]) === sid && fields[0] !== 'Z' && fields[0] !== 'X') members.push(Number(entry));
     } catch {

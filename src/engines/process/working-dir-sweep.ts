@@ -5,6 +5,7 @@
 // out of reach: the process engine isolates nothing, and says so.
 import { readFile, readdir, readlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { procStatFields } from '../shared/proc-stat.js';
 
 /** Live processes whose working directory is `dir` or below, except those of the `keepSessions`. */
 export async function processesWorkingIn(dir: string, keepSessions: ReadonlySet<number>): Promise<number[]> {
@@ -22,7 +23,7 @@ export async function processesWorkingIn(dir: string, keepSessions: ReadonlySet<
         const cwd = await readlink(`/proc/${entry}/cwd`);
         if (cwd !== dir && !cwd.startsWith(`${dir}/`)) return undefined;
         const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const fields = procStatFields(stat);
         // fields[0] is the state, fields[3] the session.
         if (fields[0] === 'Z' || fields[0] === 'X' || keepSessions.has(Number(fields[3]))) return undefined;
         return Number(entry);

@@ -3,6 +3,7 @@
 // field (GECOS) when the user is made; clean-up removes a task user (and its cgroups and state) only when
 // its owner is gone, so engines of several workers or test processes on one machine leave each other alone.
 import { readFileSync } from 'node:fs';
+import { procStatFields } from '../shared/proc-stat.js';
 
 export interface WorkerOwner {
   readonly pid: number;
@@ -14,7 +15,7 @@ function startTimeOf(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // After the command name (which may hold spaces and parentheses) come fields 3, 4, ...; 22 is index 19.
-    const value = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const value = Number(procStatFields(stat)[19]);
     return Number.isSafeInteger(value) ? value : undefined;
   } catch {
     return undefined;

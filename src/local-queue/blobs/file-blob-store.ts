@@ -57,12 +57,12 @@ export class FileBlobStore implements BlobStore {
     const dataFile = `${base}.${suffix}.data`;
     // The data file has a name of its own, which only the metadata (renamed into place last) points to: it
     // needs no rename. A crash leaves at most an unreferenced data file, never a torn blob.
-    const tmpData = join(this.dir, dataFile);
+    const dataPath = join(this.dir, dataFile);
     const tmpMeta = join(this.dir, `${base}.${suffix}.json.tmp`);
     try {
-      const out = createWriteStream(tmpData, { flags: 'wx' });
+      const out = createWriteStream(dataPath, { flags: 'wx' });
       await pipeline(body, out);
-      if (this.syncToDisk) await fsyncPath(tmpData);
+      if (this.syncToDisk) await fsyncPath(dataPath);
       const size = out.bytesWritten;
       const previous = await this.readMetadata(key);
       const meta: MetadataFile = { key, size, dataFile, ...metadata };
@@ -85,7 +85,7 @@ export class FileBlobStore implements BlobStore {
       }
       return { size };
     } catch (error) {
-      await rm(tmpData, { force: true });
+      await rm(dataPath, { force: true });
       await rm(tmpMeta, { force: true });
       throw error;
     }
