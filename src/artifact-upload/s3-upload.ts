@@ -11,8 +11,8 @@ export interface S3Artifact {
   readonly name: string;
   readonly contentType: string;
   readonly encoding: ContentEncoding;
-  /** Bytes of the original file: what a download yields once decoded. */
-  readonly size: number;
+  /** Bytes of the original file: what a download yields once decoded. Unknown when created early. */
+  readonly size?: number;
   readonly expires: string;
 }
 
@@ -26,7 +26,7 @@ export async function newS3Target(artifact: S3Artifact): Promise<PutTarget> {
     artifact.artifacts.createArtifact(artifact.name, {
       storageType: 's3',
       contentType: artifact.contentType,
-      contentLength: artifact.size,
+      ...(artifact.size !== undefined ? { contentLength: artifact.size } : {}),
       expires: artifact.expires,
     }),
   );

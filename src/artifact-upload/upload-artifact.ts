@@ -9,6 +9,7 @@ import { uploadToObjectService } from './object-upload.js';
 import { BodyReadError, type UploadBody } from './put-body.js';
 import { callQueue } from './queue-call.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
+import type { PutTarget } from './put-with-retries.js';
 import { newS3Target, uploadToS3 } from './s3-upload.js';
 import { prepareBody, type ContentEncoding } from './upload-body.js';
 import { uploadRecordOf, type UploadedArtifact } from './upload-record.js';
@@ -49,6 +50,8 @@ export interface ArtifactUpload extends UploadContext {
    * after createArtifact can no longer be replaced by an error artifact.
    */
   readonly createWhilePreparing?: boolean;
+  /** s3: the createArtifact that `createEarly` began for this artifact before its body existed. */
+  readonly createdEarly?: Promise<PutTarget>;
 }
 
 export type UploadResult = UploadedArtifact & {
@@ -68,9 +71,12 @@ export async function uploadArtifact(upload: ArtifactUpload): Promise<UploadResu
   // would not be the file's. generic-worker stores object artifacts as they are too.
   const encoding = storageType === 'object' ? 'identity' : upload.contentEncoding;
   const early =
-    upload.createWhilePreparing && storageType === 's3'
-      ? newS3Target({ ...upload, encoding, size: upload.source.size })
-      : undefined;
+    storageType !== 's3'
+      ? undefined
+      : (upload.createdEarly ??
+        (upload.createWhilePreparing
+          ? newS3Target({ ...upload, encoding, size: upload.source.size })
+          : undefined));
   // Its failure is the PUT's to report; until then it must not count as unhandled.
   early?.catch(() => undefined);
   let prepared;
@@ -130,6 +136,24 @@ export async function uploadArtifact(upload: ArtifactUpload): Promise<UploadResu
   } finally {
     await prepared.dispose();
   }
+}
+
+/**
+ * Begins the createArtifact of an `s3` artifact whose body does not exist yet (the task log, while the run
+ * winds down), so that its round trip overlaps that work; pass the result as `createdEarly`. Undefined for
+ * other storage types, which cannot be created before the body is known.
+ */
+export function createEarly(
+  upload: Pick<
+    ArtifactUpload,
+    'artifacts' | 'storageType' | 'name' | 'contentType' | 'contentEncoding' | 'expires'
+  >,
+): Promise<PutTarget> | undefined {
+  if ((upload.storageType ?? defaultUploadSettings.storageType) !== 's3') return undefined;
+  const target = newS3Target({ ...upload, encoding: upload.contentEncoding });
+  // Its failure is the upload's to report; until then it must not count as unhandled.
+  target.catch(() => undefined);
+  return target;
 }
 
 /** Creates an `error` artifact in place of a file that could not be published. */

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { createGzip, gzip as gzipCallback } from 'node:zlib';
+import { createGzip, gzip as gzipCallback, gzipSync } from 'node:zlib';
 import { ExactLength, LengthMismatchError } from './exact-length.js';
 import { openFileBody } from './file-body.js';
+import { memoryBody } from './memory-body.js';
 import { inMemoryGzipLimit } from './upload-body-constants.js';
 import { BodyReadError, type UploadBody } from './put-body.js';
 import { Sha256Stream } from './sha256-stream.js';
@@ -38,15 +39,33 @@ export interface PrepareOptions {
 const gzip = promisify(gzipCallback);
 
 /**
+ * Bodies up to this size are compressed on the event loop: that takes tens of microseconds, less than the
+ * thread pool's round trip, which a short task's log upload would wait for.
+ */
+const syncGzipLimit = 32 * 1024;
+
+/**
  * A small file (the usual task log) read whole by position and compressed in one call: no stream stages,
  * each of which would cost turns of the event loop that a short task waits for.
  */
 async function gzipInMemory(
+  source: UploadBody,
   read: NonNullable<UploadBody['read']>,
-  size: number,
   options: PrepareOptions,
 ): Promise<PreparedBody> {
-  // The body is the file's first `size` bytes (reads stop there); a file that shrank comes up short.
+  const data = source.bytes ?? (await readWhole(read, source.size));
+  options.signal.throwIfAborted();
+  const sha256 = createHash('sha256').update(data).digest('hex');
+  const compressed =
+    data.length <= syncGzipLimit
+      ? gzipSync(data, { level: options.gzipLevel })
+      : await gzip(data, { level: options.gzipLevel });
+  options.signal.throwIfAborted();
+  return { body: memoryBody(compressed), encoding: 'gzip', sha256, dispose: () => Promise.resolve() };
+}
+
+/** The body's first `size` bytes (reads stop there); a file that shrank is a read error. */
+async function readWhole(read: NonNullable<UploadBody['read']>, size: number): Promise<Buffer> {
   const data = Buffer.allocUnsafe(size);
   let length = 0;
   try {
@@ -58,17 +77,8 @@ async function gzipInMemory(
   } catch (error) {
     throw new BodyReadError(error);
   }
-  options.signal.throwIfAborted();
   if (length !== size) throw new BodyReadError(new LengthMismatchError(size, String(length)));
-  const sha256 = createHash('sha256').update(data).digest('hex');
-  const compressed = await gzip(data, { level: options.gzipLevel });
-  options.signal.throwIfAborted();
-  return {
-    body: { size: compressed.length, bytes: compressed, open: () => Readable.from([compressed]) },
-    encoding: 'gzip',
-    sha256,
-    dispose: () => Promise.resolve(),
-  };
+  return data;
 }
 
 export async function prepareBody(
@@ -77,7 +87,7 @@ export async function prepareBody(
   options: PrepareOptions,
 ): Promise<PreparedBody> {
   if (encoding === 'identity') return { body: source, encoding, dispose: () => Promise.resolve() };
-  if (source.read && source.size <= inMemoryGzipLimit) return gzipInMemory(source.read, source.size, options);
+  if (source.read && source.size <= inMemoryGzipLimit) return gzipInMemory(source, source.read, options);
   const { signal } = options;
   // As in putBody: only a failure that starts at the reading end is a read error.
   let readError: unknown;

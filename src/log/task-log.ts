@@ -3,6 +3,7 @@
 // stream it to any number of readers without holding it in memory.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { inMemoryGzipLimit } from '../artifact-upload/upload-body-constants.js';
 
 /** Where a task run writes its log. Engines write the task's output with `write`. */
 export interface TaskLog {
@@ -16,6 +17,11 @@ export interface TaskLog {
   error(message: string): void;
   /** Bytes written so far. */
   readonly size: number;
+  /**
+   * The whole log, once it is closed, when it was small enough to be kept in memory as well; undefined
+   * otherwise (then read the file). Saves the upload of a short task's log from opening and reading it.
+   */
+  closedContents?(): Buffer | undefined;
 }
 
 export function taskclusterLine(kind: 'info' | 'warn' | 'error', message: string, now = new Date()): string {
@@ -60,6 +66,8 @@ export class FileTaskLog implements FollowableTaskLog {
   #closed = false;
   #ended = false;
   #atLineStart = true;
+  /** A copy of what was written while the log is at most `inMemoryGzipLimit` bytes; dropped beyond. */
+  #copy: Buffer[] | undefined = [];
   readonly #listeners = new Set<() => void>();
   #notifyScheduled = false;
 
@@ -92,6 +100,8 @@ export class FileTaskLog implements FollowableTaskLog {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
     if (buffer.length === 0) return;
     this.#size += buffer.length;
+    if (this.#copy && this.#size <= inMemoryGzipLimit) this.#copy.push(buffer);
+    else this.#copy = undefined;
     this.#atLineStart = buffer[buffer.length - 1] === 0x0a;
     // The stream writes as soon as the previous write is done and batches what queued meanwhile (writev):
     // a line is in the file within one disk write, however fast the task prints.
@@ -112,6 +122,12 @@ export class FileTaskLog implements FollowableTaskLog {
 
   error(message: string): void {
     this.#line('error', message);
+  }
+
+  closedContents(): Buffer | undefined {
+    // Only once every byte reached the file: a failed write would make the copy differ from the file.
+    if (!this.#ended || !this.#copy || this.#flushed !== this.#size) return undefined;
+    return Buffer.concat(this.#copy, this.#size);
   }
 
   async close(): Promise<void> {

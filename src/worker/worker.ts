@@ -248,7 +248,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     await reportResolution(this.#options.queue.forRun(claim), resolution, { clock: this.#clock, log });
   }
 
-  /** `release` frees the run's slot: called once the task's processes are gone, before the report. */
+  /** `release` frees the run's slot: called once the task's processes are gone, right after the report is sent. */
   async #runClaim(claim: TaskClaim, claimDurationMs: number, release: () => void): Promise<void> {
     const { settings, identity } = this.#options;
     const taskId = claim.status.taskId;
@@ -309,12 +309,13 @@ export class Worker extends EventEmitter<WorkerEvents> {
     if (cancel.signal.aborted && resolution.kind !== 'canceled')
       resolution = toResolution(cancel.signal.reason);
     const ranUntil = this.#clock.now();
-    // The task is over (processes gone, artifacts uploaded): the next claim need not wait for the report.
+    // The task is over (processes gone, artifacts uploaded). The report goes out first, so the queue records
+    // this run as resolved before it hands this worker the next one (a capacity-1 worker never holds two
+    // runs, even for a moment); the claim that release() wakes follows at once instead of waiting for the
+    // report's answer.
+    const reporting = this.#report(runQueue, resolution, log);
     release();
-    // One turn of the event loop lets the claim that release() woke go out first; the queue then hands out
-    // the next task while it records this one.
-    await new Promise((resolve) => setImmediate(resolve));
-    const report = await this.#report(runQueue, resolution, log);
+    const report = await reporting;
     const reportedAt = this.#clock.now();
     const timings = {
       runDurationMs: ranUntil - claimedAt,

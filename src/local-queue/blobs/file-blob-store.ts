@@ -4,7 +4,14 @@
 // the files and the directory are also fsynced before the upload is acknowledged, so that power loss cannot
 // tear one.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -17,6 +24,13 @@ interface MetadataFile extends BlobMetadata {
   /** Which data file belongs to this metadata (a re-upload writes a new one). */
   dataFile: string;
 }
+
+/**
+ * Uploads announced at most this long (most task logs and small artifacts) are collected in memory and
+ * written with synchronous calls: a handful of system calls into the page cache take microseconds, where the
+ * same steps through the thread pool cost a round trip each, which every short task waits for.
+ */
+export const smallBlobLimit = 256 * 1024;
 
 const fsyncPath = async (path: string): Promise<void> => {
   const handle = await open(path, 'r');
@@ -59,6 +73,10 @@ export class FileBlobStore implements BlobStore {
     // needs no rename. A crash leaves at most an unreferenced data file, never a torn blob.
     const dataPath = join(this.dir, dataFile);
     const tmpMeta = join(this.dir, `${base}.${suffix}.json.tmp`);
+    if (!this.syncToDisk && options.contentLength !== undefined && options.contentLength <= smallBlobLimit) {
+      const data = await collect(body, options.contentLength);
+      return this.putSmall(key, data, { dataFile, dataPath, tmpMeta, metadata });
+    }
     try {
       const out = createWriteStream(dataPath, { flags: 'wx' });
       await pipeline(body, out);
@@ -91,6 +109,29 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
+  /** The same steps as put, synchronously, for a body already in memory. */
+  private putSmall(
+    key: string,
+    data: Buffer,
+    files: { dataFile: string; dataPath: string; tmpMeta: string; metadata: BlobMetadata },
+  ): { size: number } {
+    const { dataFile, dataPath, tmpMeta, metadata } = files;
+    try {
+      writeFileSync(dataPath, data, { flag: 'wx' });
+      const previous = this.readMetadataSync(key);
+      const meta: MetadataFile = { key, size: data.length, dataFile, ...metadata };
+      writeFileSync(tmpMeta, JSON.stringify(meta), { flag: 'wx' });
+      renameSync(tmpMeta, join(this.dir, `${this.base(key)}.json`));
+      if (previous && previous.dataFile !== dataFile)
+        rmSync(join(this.dir, previous.dataFile), { force: true });
+      return { size: data.length };
+    } catch (error) {
+      rmSync(dataPath, { force: true });
+      rmSync(tmpMeta, { force: true });
+      throw error;
+    }
+  }
+
   async get(key: string): Promise<StoredBlob | undefined> {
     const meta = await this.readMetadata(key);
     if (!meta) return undefined;
@@ -110,6 +151,16 @@ export class FileBlobStore implements BlobStore {
     return Promise.resolve();
   }
 
+  private readMetadataSync(key: string): MetadataFile | undefined {
+    try {
+      const meta = JSON.parse(readFileSync(join(this.dir, `${this.base(key)}.json`), 'utf8')) as MetadataFile;
+      return meta.key === key ? meta : undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
   private async readMetadata(key: string): Promise<MetadataFile | undefined> {
     try {
       const meta = JSON.parse(
@@ -121,4 +172,17 @@ export class FileBlobStore implements BlobStore {
       throw error;
     }
   }
+}
+
+/** The whole body, which must be the announced `length` bytes (HTTP itself holds a request to it). */
+async function collect(body: Readable, length: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    received += chunk.length;
+    if (received > length) throw new Error(`the body is longer than the announced ${length} bytes`);
+    chunks.push(chunk);
+  }
+  if (received < length) throw new Error(`the body ended after ${received} of ${length} bytes`);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
 }

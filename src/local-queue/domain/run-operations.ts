@@ -5,7 +5,7 @@ import type { ReclaimResponse } from '../../generated/queue/reclaim-response.js'
 import { conflict, notFound } from '../errors.js';
 import type { StorageTx } from '../storage/types.js';
 import { DAY, iso, isoWithOffset } from '../time.js';
-import { mutate, read, type QueueContext } from './context.js';
+import { mutate, type QueueContext } from './context.js';
 import type { Effects } from './effects.js';
 import { extendClaim, resolveRun, resolveUnscheduled, startRun } from './run-transitions.js';
 import { lastRun, statusOf, type TaskRecord, type TaskRun, type TaskStatus } from './task-model.js';
@@ -28,8 +28,8 @@ async function workerSeen(
   request: { workerGroup: string; workerId: string },
   claimed: { taskId: string; runId: number }[],
   now: number,
+  existing: WorkerRecord | undefined,
 ): Promise<WorkerRecord> {
-  const existing = await tx.getWorker(taskQueueId, request.workerGroup, request.workerId);
   const firstClaim = existing?.firstClaim ?? iso(now);
   const worker: WorkerRecord = {
     taskQueueId,
@@ -50,13 +50,23 @@ async function workerSeen(
   return worker;
 }
 
-/** One attempt: claims up to `count` pending runs, highest priority first, then oldest. */
+/**
+ * One attempt: claims up to `count` pending runs, highest priority first, then oldest; a quarantined worker
+ * claims nothing. One transaction, so that a report arriving meanwhile cannot slip in between the
+ * quarantine check and the claim and hold the claim up.
+ */
 function claimPending(
   ctx: QueueContext,
   taskQueueId: string,
   request: ClaimWorkRequest,
-): Promise<TaskClaim[]> {
+): Promise<TaskClaim[] | 'quarantined'> {
   return mutate(ctx, async (tx, fx, now) => {
+    const existing = await tx.getWorker(taskQueueId, request.workerGroup, request.workerId);
+    if (existing !== undefined && Date.parse(existing.quarantineUntil) > now) {
+      // A quarantined worker is still seen.
+      await workerSeen(tx, taskQueueId, request, [], now, existing);
+      return 'quarantined';
+    }
     const claims: TaskClaim[] = [];
     const takenUntil = now + ctx.settings.claimTimeoutMs;
     while (claims.length < request.tasks) {
@@ -92,6 +102,7 @@ function claimPending(
       request,
       claims.map((c) => ({ taskId: c.status.taskId, runId: c.runId })),
       now,
+      existing,
     );
     await touchTaskQueue(tx, taskQueueId, now);
     return claims;
@@ -109,21 +120,16 @@ export async function claimWork(
   signal: AbortSignal,
 ): Promise<TaskClaim[]> {
   const until = ctx.clock() + ctx.settings.claimWorkPollMs;
-  const quarantined = await read(ctx, async (tx, now) => {
-    const worker = await tx.getWorker(taskQueueId, request.workerGroup, request.workerId);
-    return worker !== undefined && Date.parse(worker.quarantineUntil) > now;
-  });
-  if (quarantined) {
-    // A quarantined worker is still seen, and still waits, so it does not spin on claimWork.
-    await mutate(ctx, (tx, _fx, now) => workerSeen(tx, taskQueueId, request, [], now));
-    await waitFor(new Promise<void>(() => undefined), until - ctx.clock(), signal);
-    return [];
-  }
   for (;;) {
     if (signal.aborted) return [];
     const subscription = ctx.notifier.subscribe(taskQueueId);
     try {
       const claims = await claimPending(ctx, taskQueueId, request);
+      if (claims === 'quarantined') {
+        // It still waits, so it does not spin on claimWork.
+        await waitFor(new Promise<void>(() => undefined), until - ctx.clock(), signal);
+        return [];
+      }
       if (claims.length > 0) {
         for (const claim of claims) {
           const { workerGroup, workerId } = request;

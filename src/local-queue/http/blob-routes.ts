@@ -41,9 +41,11 @@ export function registerBlobRoutes(app: FastifyInstance, options: BlobRouteOptio
       if (!signer.verify('PUT', key, request.query, clock())) return denied(reply);
       const contentType = header(request, 'content-type') ?? 'application/octet-stream';
       const contentEncoding = header(request, 'content-encoding');
+      const contentLength = Number(header(request, 'content-length') ?? NaN);
       const { size } = await blobStore.put(key, request.raw, {
         contentType,
         ...(contentEncoding !== undefined ? { contentEncoding } : {}),
+        ...(Number.isSafeInteger(contentLength) && contentLength >= 0 ? { contentLength } : {}),
       });
       logger.debug({ key, size, contentType, contentEncoding }, 'blob stored');
       return reply.code(200).header('etag', `"${size}"`).send();

@@ -4,8 +4,10 @@
 // the problems), so it reads the raw payload defensively.
 import { callQueue } from '../../artifact-upload/queue-call.js';
 import { runUploadContext, type UploadOverrides } from '../../artifact-upload/run-upload-context.js';
-import { uploadArtifact } from '../../artifact-upload/upload-artifact.js';
+import type { PutTarget } from '../../artifact-upload/put-with-retries.js';
+import { createEarly, uploadArtifact } from '../../artifact-upload/upload-artifact.js';
 import { openFileBody } from '../../artifact-upload/file-body.js';
+import { memoryBody } from '../../artifact-upload/memory-body.js';
 import { uploadSettingsFrom, type UploadSettings } from '../../artifact-upload/upload-settings.js';
 import type { Resolution } from '../../errors.js';
 import {
@@ -40,10 +42,23 @@ export function createTaskLogPlugin(overrides: UploadOverrides = {}): PluginProv
           const parsed = taskLogSettings(ctx.payload);
           const settings = { ...parsed, liveLog: parsed.liveLog && liveLogOffered };
           if (!settings.backingLog) return undefined;
+          let created: Promise<PutTarget> | undefined;
           return {
+            // The task's processes are gone and only the log's last lines are still to come: the backing
+            // log's artifact can be created now, its round trip overlapping the end of the run.
+            stopped() {
+              created = createEarly({
+                artifacts: ctx.artifacts,
+                storageType: uploads.storageType,
+                name: settings.backingName,
+                contentType: logContentType,
+                contentEncoding: 'gzip',
+                expires: ctx.task.expires,
+              });
+            },
             async finished(resolution, options) {
               try {
-                await publishLog(ctx, settings, uploads, overrides, options);
+                await publishLog(ctx, settings, uploads, overrides, options, created);
               } catch (error) {
                 // A canceled run is no longer ours; the queue may refuse its artifacts.
                 if (!isCanceled(resolution)) throw error;
@@ -65,10 +80,14 @@ async function publishLog(
   uploads: UploadSettings,
   overrides: UploadOverrides,
   options: HookOptions,
+  created: Promise<PutTarget> | undefined,
 ): Promise<void> {
   const expires = ctx.task.expires;
-  // The log is closed: its size is final.
-  const source = await openFileBody(ctx.taskLogPath);
+  // The log is closed: its size is final. A short one was kept in memory too, and needs no reading.
+  const kept = ctx.log.closedContents?.();
+  const source = kept
+    ? { ...memoryBody(kept), close: () => Promise.resolve() }
+    : await openFileBody(ctx.taskLogPath);
   let uploaded;
   try {
     uploaded = await uploadArtifact({
@@ -81,6 +100,7 @@ async function publishLog(
       signal: options.signal,
       // The log is the worker's own closed file: reading it does not fail halfway.
       createWhilePreparing: true,
+      ...(created ? { createdEarly: created } : {}),
     });
   } finally {
     await source.close();

@@ -116,6 +116,34 @@ describe('task and worker lifecycle', { timeout: 180_000, concurrency: 1 }, () =
     });
   });
 
+  it('capacity 1 never holds two runs, as the queue sees them (claimed after the last one resolved)', async () => {
+    await withQueue({}, async (queue) => {
+      const taskQueueId = uniqueTaskQueueId();
+      const taskIds: string[] = [];
+      // Queued before the worker starts: every claim follows a report at once, the tightest case.
+      for (let i = 0; i < 12; i++)
+        taskIds.push(await createTask(queue.client, taskQueueId, { command: [['true']], maxRunTime: 60 }));
+      const worker = startWorker({ rootUrl: queue.rootUrl, taskQueueId, capacity: 1 });
+      try {
+        const runs = [];
+        for (const taskId of taskIds) {
+          const status = await waitForStatus(queue.client, taskId);
+          assert.equal(status.state, 'completed');
+          const run = status.runs[0] as unknown as { started: string; resolved: string };
+          runs.push({ started: Date.parse(run.started), resolved: Date.parse(run.resolved) });
+        }
+        runs.sort((a, b) => a.started - b.started);
+        for (let i = 1; i < runs.length; i++)
+          assert.ok(
+            runs[i]!.started >= runs[i - 1]!.resolved,
+            `run ${i} started ${runs[i - 1]!.resolved - runs[i]!.started} ms before the previous one resolved`,
+          );
+      } finally {
+        await worker.stop();
+      }
+    });
+  });
+
   it('cancel while running kills the processes and the worker reports nothing', async () => {
     await withQueue({ claimTimeout: 6 }, async (queue) => {
       const taskQueueId = uniqueTaskQueueId();

@@ -5,7 +5,12 @@ import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { uploadArtifact, type ArtifactUpload } from '../../../src/artifact-upload/upload-artifact.js';
+import { memoryBody } from '../../../src/artifact-upload/memory-body.js';
+import {
+  createEarly,
+  uploadArtifact,
+  type ArtifactUpload,
+} from '../../../src/artifact-upload/upload-artifact.js';
 import { uploadRecordOf } from '../../../src/artifact-upload/upload-record.js';
 import { ResourceUnavailableError, WorkerShutdownError } from '../../../src/errors.js';
 import { FakeRunArtifacts } from '../../helpers/fake-run-artifacts.js';
@@ -72,6 +77,44 @@ describe('uploadArtifact', () => {
       assert.equal(recorded?.sentBytes, result.sentBytes);
     });
   }
+
+  it('uses a createArtifact begun early (before the body existed) instead of making another', async () => {
+    const calls = artifacts.calls.length;
+    const expires = new Date(Date.now() + 3600_000).toISOString();
+    const early = createEarly({
+      artifacts,
+      name: 'early.log',
+      contentType: 'text/plain; charset=utf-8',
+      contentEncoding: 'gzip',
+      expires,
+    });
+    assert.ok(early, 's3 artifacts can be created early');
+    const body = memoryBody(small);
+    const result = await upload('early.log', {
+      source: body,
+      createdEarly: early,
+      createWhilePreparing: true,
+    });
+    assert.equal(artifacts.calls.length - calls, 1, 'one createArtifact');
+    assert.deepEqual(artifacts.artifacts.get('early.log')?.body, small);
+    assert.equal(result.sha256, sha256(small));
+    assert.equal(
+      (artifacts.artifacts.get('early.log')?.request as { contentLength?: number }).contentLength,
+      undefined,
+      'the length was not known yet',
+    );
+    assert.equal(
+      createEarly({
+        artifacts,
+        storageType: 'object',
+        name: 'x',
+        contentType: 'text/plain',
+        contentEncoding: 'identity',
+        expires,
+      }),
+      undefined,
+    );
+  });
 
   it('sends identity bodies as they are, hashing them on the way', async () => {
     const result = await upload('plain.txt', { contentEncoding: 'identity' }, large);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, test } from 'node:test';
-import { FileBlobStore } from '../../../src/local-queue/blobs/file-blob-store.js';
+import { FileBlobStore, smallBlobLimit } from '../../../src/local-queue/blobs/file-blob-store.js';
 import { SqliteStorage } from '../../../src/local-queue/storage/sqlite-storage.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'local-queue-unit-'));
@@ -83,5 +83,44 @@ describe('FileBlobStore', () => {
     const blob = await store.get('k');
     assert.equal(await readAll(blob!.body), 'kept');
     assert.ok(readdirSync(join(dir, 'blobs2')).every((name) => !name.endsWith('.tmp')));
+  });
+
+  test('small uploads with a known length take the in-memory path: same results, same replacement', async () => {
+    const store = new FileBlobStore(join(dir, 'blobs3'));
+    const body = (text: string): Readable =>
+      Readable.from([Buffer.from(text.slice(0, 2)), Buffer.from(text.slice(2))]);
+    await store.put('k', body('first'), { contentType: 'text/plain', contentLength: 5 });
+    // A large one (over the limit) and a small one replace each other either way.
+    const large = Buffer.alloc(smallBlobLimit + 1, 'x');
+    await store.put('k', Readable.from([large]), { contentType: 'text/plain', contentLength: large.length });
+    assert.equal((await store.get('k'))!.size, large.length);
+    await store.put('k', body('third!'), {
+      contentType: 'text/x',
+      contentEncoding: 'gzip',
+      contentLength: 6,
+    });
+    const blob = await store.get('k');
+    assert.equal(blob!.contentType, 'text/x');
+    assert.equal(blob!.contentEncoding, 'gzip');
+    assert.equal(await readAll(blob!.body), 'third!');
+    assert.equal(readdirSync(join(dir, 'blobs3')).length, 2, 'the replaced data files are gone');
+  });
+
+  test('a small upload shorter or longer than announced fails and keeps the previous blob', async () => {
+    const store = new FileBlobStore(join(dir, 'blobs4'));
+    await store.put('k', Readable.from([Buffer.from('kept')]), {
+      contentType: 'text/plain',
+      contentLength: 4,
+    });
+    await assert.rejects(
+      store.put('k', Readable.from([Buffer.from('abc')]), { contentType: 'text/plain', contentLength: 5 }),
+      /ended after 3 of 5 bytes/,
+    );
+    await assert.rejects(
+      store.put('k', Readable.from([Buffer.from('abcdef')]), { contentType: 'text/plain', contentLength: 5 }),
+      /longer than the announced 5 bytes/,
+    );
+    assert.equal(await readAll((await store.get('k'))!.body), 'kept');
+    assert.equal(readdirSync(join(dir, 'blobs4')).length, 2, 'no data file of a failed upload is left');
   });
 });
