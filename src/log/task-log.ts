@@ -73,7 +73,8 @@ export class FileTaskLog implements FollowableTaskLog {
 
   constructor(path: string) {
     this.path = path;
-    this.#stream = createWriteStream(path, { flags: 'a' });
+    // The worker's file: tasks of other users (the sandbox engine's) must not read it.
+    this.#stream = createWriteStream(path, { flags: 'a', mode: 0o600 });
     // A failing disk must not crash the worker; the run notices through the upload of the log.
     this.#stream.on('error', () => undefined);
   }

@@ -1,6 +1,6 @@
 // One task run: a fresh directory, the task log, the plugins' hooks around the engine's sandbox, and the one
 // resolution the worker reports. Never throws and never talks to the queue about the claim.
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -82,15 +82,18 @@ class TaskRun {
   async run(): Promise<Resolution> {
     const options = this.#options;
     const started = new Date();
-    // Synchronous: three system calls, cheaper than the thread pool's round trips a short task would wait for.
+    // Synchronous: a few system calls, cheaper than the thread pool's round trips a short task would wait for.
     const runDir = mkdtempSync(join(options.workDir, `task-${options.taskId}-${options.runId}-`));
+    // Searchable, not listable: an engine's unprivileged task user can reach its own task directory below,
+    // and nothing else here is readable by others (the log and the scratch directory are the worker's).
+    chmodSync(runDir, 0o711);
     let result: ResultSet | undefined;
     let log: FileTaskLog | undefined;
     try {
       const taskDir = join(runDir, 'task');
       const scratchDir = join(runDir, 'scratch');
       mkdirSync(taskDir);
-      mkdirSync(scratchDir);
+      mkdirSync(scratchDir, { mode: 0o700 });
       // The log lives beside the task directory, out of the task's reach and out of its artifacts.
       const taskLogPath = join(runDir, 'task.log');
       log = this.#log = new FileTaskLog(taskLogPath);

@@ -3,7 +3,7 @@
 // that must be at a certain point waits for a file the suite creates once it has seen that point in the log.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it as nodeIt, type TestOptions } from 'node:test';
 import type {
@@ -218,6 +218,8 @@ export function engineConformance(subject: EngineUnderTest): void {
     before(async () => {
       engine = await subject.create();
       workDir = await tempDir('tc-worker-engine-');
+      // As the worker's run directories are: searchable, so that an engine's task user reaches its directory.
+      await chmod(workDir.path, 0o711);
     });
     after(async () => {
       await engine.dispose?.();

@@ -2,7 +2,7 @@
 // (from dist/, built by the test command), driven through the official taskcluster-client.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,6 +110,8 @@ export interface WorkerOptions {
 /** Starts `tc-worker work` with a config file written for it; waits until it logs that it is claiming. */
 export function startWorker(options: WorkerOptions): CliProcess {
   const dir = tempDir('worker');
+  // Searchable like a real workDir's parents, so that the sandbox engine's task users reach their runs.
+  chmodSync(dir, 0o711);
   const workDir = join(dir, 'tasks');
   mkdirSync(workDir);
   const config = {

@@ -1,6 +1,6 @@
 // Runs plugins through every stage of a real task run (runTask) against an engine (the fake one by default),
 // with artifacts going to a FakeRunArtifacts, and returns what a test asserts on.
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile } from 'node:fs/promises';
 import type { Engine } from '../../src/engines/types.js';
 import type { Resolution } from '../../src/errors.js';
 import type { TaskDefinition } from '../../src/generated/queue/task-definition.js';
@@ -78,6 +78,8 @@ export async function runWithPlugins(options: HarnessOptions): Promise<HarnessRe
     options.engine && 'prepare' in options.engine ? options.engine : new FakeEngine(options.engine ?? {});
   const validatePayload = createPayloadValidator(composePayloadSchema(engine, plugins));
   const workDir = await tempDir();
+  // Searchable like a worker's workDir (created 0755), so that the sandbox engine's task user reaches its run.
+  await chmod(workDir.path, 0o711);
   try {
     const resolution = await runTask({
       taskId: newTaskId(),

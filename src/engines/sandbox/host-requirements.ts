@@ -68,8 +68,6 @@ export async function checkHost(cgroupRoot = '/sys/fs/cgroup'): Promise<HostSupp
   const names = {
     bwrap: 'bwrap (package bubblewrap)',
     setpriv: 'setpriv (package util-linux)',
-    unshare: 'unshare (package util-linux)',
-    mount: 'mount (package mount)',
     useradd: 'useradd (package passwd)',
     userdel: 'userdel (package passwd)',
     groupdel: 'groupdel (package passwd)',
@@ -107,25 +105,15 @@ export async function checkHost(cgroupRoot = '/sys/fs/cgroup'): Promise<HostSupp
   if ((await sysctl('/proc/sys/kernel/unprivileged_userns_clone')) === '0')
     problems.push('unprivileged user namespaces are disabled (sysctl kernel.unprivileged_userns_clone = 0)');
 
-  const { bwrap, setpriv, unshare, mount, useradd, userdel, groupdel } = found;
+  const { bwrap, setpriv, useradd, userdel, groupdel } = found;
   if (problems.length === 0 && bwrap && setpriv) {
     const smoke = await smokeTest(setpriv, bwrap);
     if (smoke) problems.push(smoke);
   }
-  if (
-    problems.length > 0 ||
-    !cgroups ||
-    !bwrap ||
-    !setpriv ||
-    !unshare ||
-    !mount ||
-    !useradd ||
-    !userdel ||
-    !groupdel
-  )
+  if (problems.length > 0 || !cgroups || !bwrap || !setpriv || !useradd || !userdel || !groupdel)
     throw new SandboxUnavailableError(problems);
   return {
-    tools: { bwrap, setpriv, unshare, mount, useradd, userdel, groupdel, nologin, ...(perl ? { perl } : {}) },
+    tools: { bwrap, setpriv, useradd, userdel, groupdel, nologin, ...(perl ? { perl } : {}) },
     cgroups,
   };
 }

@@ -2,21 +2,18 @@
 // `sh -c`), so that nothing has to be installed beside the worker.
 
 /**
- * Runs as root on the host, in a private mount namespace of its own (`unshare --mount`), and becomes the
- * sandbox by exec: it puts itself into the task's cgroups before anything of the task exists (so every
- * process the task ever makes is counted and can be killed), bind-mounts the task directory onto a staging
- * point the task user can reach (the run directory above it is root's only; the mount dies with the
- * namespace, so no mount outlives the task), opens bubblewrap's argument file as fd 6, and execs setpriv.
+ * Runs as root on the host and becomes the sandbox by exec: it puts itself into the task's cgroups before
+ * anything of the task exists (so every process the task ever makes is counted and can be killed), opens
+ * bubblewrap's argument file as fd 6, and execs setpriv.
  *
- * Arguments: mount-binary task-dir staging-dir args-file count cgroup.procs... command...
+ * Arguments: args-file count cgroup.procs... command...
  * A failure here is the worker's, not the task's: exit 125 with a line on fd 3 (when open) and stderr.
  */
 export const hostScript = [
-  'mount=$1 td=$2 staged=$3 args=$4 n=$5',
-  'shift 5',
+  'args=$1 n=$2',
+  'shift 2',
   'fail() { echo "tc-worker sandbox: $1" >&2; { echo "host $1" >&3; } 2>/dev/null; exit 125; }',
   'while [ "$n" -gt 0 ]; do echo $$ >"$1" || fail "cannot join the cgroup $1"; shift; n=$((n - 1)); done',
-  '"$mount" --bind "$td" "$staged" || fail "cannot bind the task directory"',
   'exec 6<"$args" || fail "cannot open $args"',
   'exec "$@"',
 ].join('\n');

@@ -2,8 +2,9 @@
 // inside bubblewrap (its own root file system with the host's /usr and /etc read-only, its own PID, IPC,
 // UTS, cgroup and network namespaces, no capabilities, no_new_privs) and in cgroups of its own (memory,
 // processes, CPU; killed as a whole). See docs/engines.md.
-import { lstat, mkdir, readlink, chmod, chown, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { statSync } from 'node:fs';
+import { lstat, mkdir, readlink, chmod, chown } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { MalformedPayloadError } from '../../errors.js';
 import type { SandboxEnginePayload } from '../../generated/payload/sandbox-engine.js';
@@ -24,6 +25,7 @@ import { hasScope, networkScope, taskQueueIdOf } from './scopes.js';
 import { AccountPool } from './account-pool.js';
 import { TaskAccounts } from './task-accounts.js';
 import { TaskResources, type SandboxHost, type TaskPlan } from './task-resources.js';
+import { supervisorBinary } from './supervisor-binary.js';
 import { currentOwner, poolComment } from './worker-owner.js';
 
 export interface SandboxEngineOptions extends Partial<SandboxSettings> {
@@ -31,12 +33,25 @@ export interface SandboxEngineOptions extends Partial<SandboxSettings> {
   readonly cgroupRoot?: string;
   /** Task users made ahead of time: as many as tasks may start at once (the worker's capacity); 2 by default. */
   readonly userPoolSize?: number;
+  /** The worker's workDir: checked at start that task users can reach the run directories in it. */
+  readonly workDir?: string;
+  /** Compile the command supervisor where a C compiler exists (default); false keeps the perl one (tests). */
+  readonly compileSupervisor?: boolean;
 }
 
 export async function createSandboxEngine(options: SandboxEngineOptions, log: Logger): Promise<Engine> {
   const settings: SandboxSettings = { ...defaultSandboxSettings, ...options };
   const support = await checkHost(options.cgroupRoot);
   await prepareStateDir(settings.stateDir);
+  const supervisor =
+    options.compileSupervisor === false ? undefined : await supervisorBinary(settings.stateDir, log);
+  const closed = options.workDir === undefined ? undefined : closedAncestor(join(options.workDir, 'run'));
+  if (closed)
+    throw new SandboxUnavailableError([
+      `${closed.dir} (workDir ${options.workDir} or above it) is not searchable by other users ` +
+        `(mode ${closed.mode}): task users could not reach their task directories; choose another workDir ` +
+        'or `chmod o+x` it',
+    ]);
   let cgroups: CgroupTree;
   if (support.cgroups.version === 1) cgroups = cgroupV1Tree(support.cgroups.mounts, settings.cgroupParent);
   else {
@@ -59,6 +74,7 @@ export async function createSandboxEngine(options: SandboxEngineOptions, log: Lo
     owner,
     rootEntries: await rootEntries(),
     live: new Set(),
+    ...(supervisor ? { supervisor } : {}),
   };
   const removed = await removeLeftovers(host, log);
   // After the clean-up, whose userdel calls would otherwise queue behind the pool's useradd calls.
@@ -95,6 +111,13 @@ async function prepare(
   if (isUnderSystemDir(ctx.taskDir))
     throw new Error(
       `the sandbox engine cannot bind a task directory under a system directory: ${ctx.taskDir}`,
+    );
+  // The task user's bubblewrap binds the task directory itself, so it must be able to reach it.
+  const closed = closedAncestor(ctx.taskDir);
+  if (closed)
+    throw new Error(
+      `the sandbox's task user cannot reach the task directory ${ctx.taskDir}: ${closed.dir} is not ` +
+        `searchable by other users (mode ${closed.mode}); choose a workDir whose directories are, or \`chmod o+x\` them`,
     );
   const taskQueueId = taskQueueIdOf(ctx.task);
   const scopes = ctx.task.scopes ?? [];
@@ -137,14 +160,23 @@ async function prepareStateDir(stateDir: string): Promise<void> {
   await mkdir(stateDir, { recursive: true, mode: 0o711 });
   await chown(stateDir, 0, 0);
   await chmod(stateDir, 0o711);
-  for (let dir = dirname(stateDir); ; dir = dirname(dir)) {
-    const info = await stat(dir);
-    if ((info.mode & 0o001) === 0)
-      throw new SandboxUnavailableError([
-        `${dir} (above sandbox.stateDir ${stateDir}) is not searchable by other users (mode ${(info.mode & 0o7777).toString(8)}); ` +
-          'choose another sandbox.stateDir or `chmod o+x` it',
-      ]);
-    if (dir === '/') break;
+  const closed = closedAncestor(stateDir);
+  if (closed)
+    throw new SandboxUnavailableError([
+      `${closed.dir} (above sandbox.stateDir ${stateDir}) is not searchable by other users ` +
+        `(mode ${closed.mode}); choose another sandbox.stateDir or \`chmod o+x\` it`,
+    ]);
+}
+
+/**
+ * The first directory above `path` that other users cannot search (mode without o+x), if any: a task user
+ * could not reach `path` through it. Synchronous: a few stat calls, made for every task.
+ */
+function closedAncestor(path: string): { dir: string; mode: string } | undefined {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const { mode } = statSync(dir);
+    if ((mode & 0o001) === 0) return { dir, mode: (mode & 0o7777).toString(8) };
+    if (dir === '/') return undefined;
   }
 }
 
@@ -162,5 +194,6 @@ async function rootEntries(): Promise<RootEntry[]> {
 export const sandboxEngine: EngineProvider = {
   name: 'sandbox',
   configSchema: loadSchema('config/sandbox-engine'),
-  create: ({ config, log }) => createSandboxEngine(sandboxSettingsFrom(config), log),
+  create: ({ config, log }) =>
+    createSandboxEngine({ ...sandboxSettingsFrom(config), workDir: String(config.workDir) }, log),
 };

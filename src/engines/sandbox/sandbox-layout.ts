@@ -4,6 +4,7 @@
 // directory writable at the same absolute path as on the host, so that paths in payloads and artifacts keep
 // their meaning. Pure: the host's facts come in as arguments.
 import type { FileUser } from '../process/task-user.js';
+import { supervisorPathInSandbox } from './supervisor-binary.js';
 
 /** A top-level directory of the host that the sandbox shows as it is (a link into /usr, or a directory). */
 export type RootEntry =
@@ -11,10 +12,11 @@ export type RootEntry =
   | { readonly kind: 'dir'; readonly name: string };
 
 export interface SandboxLayout {
-  /** The task directory: its path inside the sandbox, the same as on the host. */
+  /**
+   * The task directory: its path inside the sandbox, the same as on the host. The task user can reach it
+   * (every directory above it is searchable), so bubblewrap binds it as that user.
+   */
   readonly taskDir: string;
-  /** Where the host script bind-mounts the task directory for bubblewrap to pick up. */
-  readonly stagedTaskDir: string;
   /** Host directory shown as /tmp (the task's own, kept across its commands). */
   readonly tmpDir: string;
   readonly hostname: string;
@@ -23,6 +25,8 @@ export interface SandboxLayout {
   /** /bin, /sbin, /lib, /lib64, ... as the host has them. */
   readonly rootEntries: readonly RootEntry[];
   readonly env: Readonly<Record<string, string>>;
+  /** The compiled command supervisor on the host, shown read-only at supervisorPathInSandbox. */
+  readonly supervisor?: string;
 }
 
 /** Paths the sandbox builds from the host's: a task directory under one of them cannot be bound. */
@@ -57,10 +61,11 @@ export function bwrapOptions(layout: SandboxLayout): string[] {
     if (entry.kind === 'symlink') options.push('--symlink', entry.target, `/${entry.name}`);
     else options.push('--ro-bind', `/${entry.name}`, `/${entry.name}`);
   }
+  if (layout.supervisor) options.push('--ro-bind', layout.supervisor, supervisorPathInSandbox);
   options.push('--dev', '/dev', '--proc', '/proc');
   // /tmp before the task directory: a task directory under /tmp is then bound inside the task's own /tmp.
   options.push('--bind', layout.tmpDir, '/tmp', '--dir', '/var', '--symlink', '../tmp', '/var/tmp');
-  options.push('--bind', layout.stagedTaskDir, layout.taskDir, '--chdir', layout.taskDir);
+  options.push('--bind', layout.taskDir, layout.taskDir, '--chdir', layout.taskDir);
   options.push('--remount-ro', '/');
   options.push('--clearenv');
   for (const [name, value] of Object.entries(layout.env)) options.push('--setenv', name, value);
@@ -83,8 +88,6 @@ export function argsFileContent(options: readonly string[]): Buffer {
 }
 
 export interface LaunchTools {
-  readonly unshare: string;
-  readonly mount: string;
   readonly setpriv: string;
   readonly bwrap: string;
   /** perl, under /usr (so also in the sandbox), for the command supervisor; absent: the sh check. */
@@ -95,7 +98,6 @@ export interface LaunchPlan {
   readonly tools: LaunchTools;
   readonly hostScript: string;
   readonly taskDir: string;
-  readonly stagedTaskDir: string;
   readonly argsFile: string;
   /** cgroup.procs files the process joins before it execs anything of the task. */
   readonly cgroupProcs: readonly string[];
@@ -109,26 +111,18 @@ export interface LaunchPlan {
 }
 
 /**
- * The argv that starts one sandboxed process: unshare (a private mount namespace) -> the host script as
- * root (cgroups, staging mount) -> setpriv (the task user, its groups, no capabilities, no_new_privs) ->
- * bubblewrap (unprivileged) -> the command. One process all along until bubblewrap forks, so the cgroups
+ * The argv that starts one sandboxed process: the host script as root (cgroups) -> setpriv (the task user,
+ * its groups, no capabilities, no_new_privs) -> bubblewrap (unprivileged, which binds the task directory
+ * itself: its user can reach it) -> the command. One process all along until bubblewrap forks, so the cgroups
  * hold everything and bubblewrap's --die-with-parent watches the worker itself.
  */
 export function launchArgv(plan: LaunchPlan): [string, ...string[]] {
   const { tools, user } = plan;
   return [
-    tools.unshare,
-    '--mount',
-    '--propagation',
-    'private',
-    '--',
     '/bin/sh',
     '-c',
     plan.hostScript,
     'tc-sandbox-host',
-    tools.mount,
-    plan.taskDir,
-    plan.stagedTaskDir,
     plan.argsFile,
     String(plan.cgroupProcs.length),
     ...plan.cgroupProcs,

@@ -1,5 +1,5 @@
 // Everything one task run holds on the host besides its processes: its OS user, its cgroups, its state
-// directory (private /tmp, staging point, bubblewrap's argument file), and the ownership of the task
+// directory (private /tmp, bubblewrap's argument file), and the ownership of the task
 // directory. Made in start() (the user taken from the pool) and released in dispose() or after an abort, in
 // the order that keeps clean-up after a crash safe: the user first and last (it names the owner), the cgroups
 // and directories in between.
@@ -12,6 +12,7 @@ import { execCheckScript, hostScript, superviseScript } from './launch-scripts.j
 import type { ResourceLimits } from './resource-limits.js';
 import { argsFileContent, bwrapOptions, launchArgv, type RootEntry } from './sandbox-layout.js';
 import type { AccountPool } from './account-pool.js';
+import { supervisorPathInSandbox } from './supervisor-binary.js';
 import type { TaskAccount, TaskAccounts } from './task-accounts.js';
 import type { WorkerOwner } from './worker-owner.js';
 
@@ -25,6 +26,8 @@ export interface SandboxHost {
   readonly stateDir: string;
   readonly owner: WorkerOwner;
   readonly rootEntries: readonly RootEntry[];
+  /** The compiled command supervisor, where the host could build one (supervisor-binary.ts). */
+  readonly supervisor?: string;
   /** Resources not released yet: the engine's dispose releases what a run never did. */
   readonly live: Set<TaskResources>;
 }
@@ -75,7 +78,6 @@ export class TaskResources {
       // Searchable, not readable, by the task user: it only passes through to its /tmp and task directory.
       await mkdir(dir, { mode: 0o711 });
       await chmod(dir, 0o711);
-      await mkdir(join(dir, 'task'), { mode: 0o711 });
       await mkdir(join(dir, 'tmp'), { mode: 0o700 });
       await lchown(join(dir, 'tmp'), account.uid, account.gid);
       // The task directory and whatever plugins put in it before the start belong to the task user.
@@ -84,12 +86,12 @@ export class TaskResources {
       cgroup = await host.cgroups.create(plan.name, plan.limits);
       const options = bwrapOptions({
         taskDir: plan.taskDir,
-        stagedTaskDir: join(dir, 'task'),
         tmpDir: join(dir, 'tmp'),
         hostname: plan.name,
         network: plan.network,
         rootEntries: host.rootEntries,
         env,
+        ...(host.supervisor ? { supervisor: host.supervisor } : {}),
       });
       await writeFile(join(dir, 'bwrap.args'), argsFileContent(options), { mode: 0o600 });
       const resources = new TaskResources(host, plan, account, cgroup);
@@ -117,7 +119,6 @@ export class TaskResources {
       tools: this.#host.tools,
       hostScript,
       taskDir: this.#plan.taskDir,
-      stagedTaskDir: join(this.#stateTaskDir, 'task'),
       argsFile: join(this.#stateTaskDir, 'bwrap.args'),
       cgroupProcs: this.cgroup.procsFiles,
       user: this.account,
@@ -133,8 +134,10 @@ export class TaskResources {
    */
   commandArgv(argv: readonly string[]): [string, ...string[]] {
     const { perl } = this.#host.tools;
-    const supervised =
-      perl !== undefined && perl.startsWith('/usr/')
+    // The compiled supervisor where there is one, else the same in perl, else the sh check (no signals).
+    const supervised = this.#host.supervisor
+      ? [supervisorPathInSandbox, ...argv]
+      : perl !== undefined && perl.startsWith('/usr/')
         ? [perl, '-e', superviseScript, '--', ...argv]
         : ['/bin/sh', '-c', execCheckScript, 'tc-exec', ...argv];
     return this.argv(supervised, { newSession: true });

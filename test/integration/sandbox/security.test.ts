@@ -43,6 +43,8 @@ describe('sandbox engine security', { skip: host.skip ?? false }, () => {
   before(async () => {
     engine = await createSandboxEngine(testEngineOptions, silentLog());
     workDir = await tempDir('tc-worker-sandbox-sec-');
+    // As the worker's run directories are: searchable, not listable.
+    await chmod(workDir.path, 0o711);
   });
   after(async () => {
     await engine.dispose?.();
@@ -134,6 +136,29 @@ describe('sandbox engine security', { skip: host.skip ?? false }, () => {
     assert.ok(Number(/procs=(\d+)/.exec(log.text)?.[1]) < 10, log.text);
     await result.dispose();
     assertGone(started);
+  });
+
+  it('refuses, with the fix, a task directory its user could not reach (a closed directory above it)', async () => {
+    const closed = join(workDir.path, 'closed');
+    await mkdir(join(closed, 'task'), { recursive: true });
+    await chmod(closed, 0o700);
+    const payload = { command: [['true']], maxRunTime: 60 };
+    await assert.rejects(
+      engine.prepare({
+        taskId: newTaskId(),
+        runId: 0,
+        task: makeTask(payload),
+        payload,
+        taskDir: join(closed, 'task'),
+        keepTaskDir: false,
+        log: new MemoryTaskLog(),
+        workerLog: silentLog(),
+        signal: new AbortController().signal,
+      }),
+      new RegExp(
+        `cannot reach the task directory .*${closed} is not searchable by other users \\(mode 700\\).*chmod o\\+x`,
+      ),
+    );
   });
 
   it('cannot read a worker config file in a root-only directory, nor publish it through a link', async () => {

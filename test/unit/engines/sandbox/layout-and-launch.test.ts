@@ -13,7 +13,6 @@ import {
 
 const layout: SandboxLayout = {
   taskDir: '/tmp/work/task-1/task',
-  stagedTaskDir: '/state/tcw-x/task',
   tmpDir: '/state/tcw-x/tmp',
   hostname: 'tcw-x',
   network: false,
@@ -50,7 +49,7 @@ describe('bubblewrap options', () => {
   });
 
   it('bind the task directory writable at its own path, after /tmp, then make the root read-only', () => {
-    const task = at(options, '--bind', '/state/tcw-x/task', '/tmp/work/task-1/task');
+    const task = at(options, '--bind', '/tmp/work/task-1/task', '/tmp/work/task-1/task');
     assert.ok(task > at(options, '--bind', '/state/tcw-x/tmp', '/tmp'), 'inside the task’s /tmp');
     assert.ok(at(options, '--chdir', '/tmp/work/task-1/task') > task);
     const readOnly = at(options, '--remount-ro', '/');
@@ -83,10 +82,9 @@ describe('bubblewrap options', () => {
 
 describe('launch argv', () => {
   const plan = {
-    tools: { unshare: '/u/unshare', mount: '/u/mount', setpriv: '/u/setpriv', bwrap: '/u/bwrap' },
+    tools: { setpriv: '/u/setpriv', bwrap: '/u/bwrap' },
     hostScript: 'SCRIPT',
     taskDir: '/t',
-    stagedTaskDir: '/s/task',
     argsFile: '/s/bwrap.args',
     cgroupProcs: ['/cg/memory/procs', '/cg/pids/procs'],
     user: { uid: 990, gid: 980, groups: [29, 44] },
@@ -94,28 +92,19 @@ describe('launch argv', () => {
     command: ['sh', '-c', 'echo hi'],
   } as const;
 
-  it('goes through a private mount namespace, the host script, setpriv and bubblewrap', () => {
+  it('goes through the host script as root, then setpriv and bubblewrap: no mount of its own', () => {
     const argv = launchArgv(plan);
-    assert.deepEqual(argv.slice(0, 9), [
-      '/u/unshare',
-      '--mount',
-      '--propagation',
-      'private',
-      '--',
+    assert.deepEqual(argv.slice(0, 8), [
       '/bin/sh',
       '-c',
       'SCRIPT',
       'tc-sandbox-host',
-    ]);
-    assert.deepEqual(argv.slice(9, 16), [
-      '/u/mount',
-      '/t',
-      '/s/task',
       '/s/bwrap.args',
       '2',
       '/cg/memory/procs',
       '/cg/pids/procs',
     ]);
+    assert.equal(argv[8], '/u/setpriv', 'setpriv right after the cgroups');
     const setpriv = argv.indexOf('/u/setpriv');
     assert.deepEqual(argv.slice(setpriv, setpriv + 9), [
       '/u/setpriv',
