@@ -81,7 +81,8 @@ class TaskCgroupV1 implements MakeableCgroup {
   }
 
   async make(limits: ResourceLimits): Promise<void> {
-    for (const dir of this.#unique) await mkdir(dir, { recursive: true });
+    // One directory per hierarchy, independent of each other; the limits then in order (some depend on others).
+    await Promise.all(this.#unique.map((dir) => mkdir(dir, { recursive: true })));
     for (const [controller, file, value] of v1LimitWrites(limits)) {
       const dir = this.#dirs.get(controller as Controller);
       if (dir === undefined) continue;
@@ -90,9 +91,8 @@ class TaskCgroupV1 implements MakeableCgroup {
   }
 
   async pids(): Promise<number[]> {
-    const all = new Set<number>();
-    for (const file of this.procsFiles) for (const pid of await readPids(file)) all.add(pid);
-    return [...all];
+    const lists = await Promise.all(this.procsFiles.map((file) => readPids(file)));
+    return [...new Set(lists.flat())];
   }
 
   async killAll(timeoutMs = 10_000): Promise<boolean> {
