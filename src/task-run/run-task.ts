@@ -112,7 +112,9 @@ class TaskRun {
         signal: options.signal,
         started,
       };
-      this.#workerLog.info({ runDir }, 'task run started');
+      // Debug: the worker logs each task twice at info level ('task claimed', 'task resolved'), which is what
+      // an operator reads; each line is a write the next task waits for.
+      this.#workerLog.debug({ runDir }, 'task run started');
       for (const line of headerLines({ ...options.worker, taskId: options.taskId, runId: options.runId }))
         this.#log.info(line);
 
@@ -129,7 +131,7 @@ class TaskRun {
       if (finished.length > 0 && !isExceptional(resolution)) resolution = this.#resolution();
       if (isExceptional(resolution))
         await this.#stage('exception', (h, o) => h.exception?.(resolution, o), false);
-      this.#workerLog.info({ resolution }, 'task run resolved');
+      this.#workerLog.debug({ resolution }, 'task run resolved');
       return resolution;
     } catch (error) {
       // A bug in this file: still resolve, and still release what the run holds.

@@ -158,7 +158,7 @@ describe('tc-worker work exit codes', { timeout: 120_000 }, () => {
       idle.kill('SIGTERM');
       assert.equal((await idle.exited).code, 0, idle.output);
 
-      await busy.waitFor(/task run started/);
+      await busy.waitFor(/task claimed/);
       busy.kill('SIGTERM');
       await busy.waitFor(/"to":"draining"/);
       busy.kill('SIGTERM');

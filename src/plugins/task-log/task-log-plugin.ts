@@ -115,7 +115,7 @@ async function publishLog(
         expires,
       }),
     );
-  ctx.workerLog.info(
+  ctx.workerLog.debug(
     {
       artifact: settings.backingName,
       size: uploaded.size,
