@@ -4,6 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TaskDefinition } from '../../src/generated/queue/task-definition.js';
 import type { WorkerIdentity } from '../../src/plugins/types.js';
+import type { EngineTaskContext } from '../../src/engines/types.js';
+import type { TaskLog } from '../../src/log/task-log.js';
+import { silentLog } from '../../src/log/worker-log.js';
+import { MemoryTaskLog } from './memory-task-log.js';
 
 export const testWorker: WorkerIdentity = {
   rootUrl: 'https://tc.example.com',
@@ -56,4 +60,29 @@ export async function tempDir(
 ): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/**
+ * What an engine gets for one task (EngineTaskContext) in engine tests: the payload as the task's, a task
+ * log in memory, no worker log output, a signal nobody aborts unless given one.
+ */
+export function engineContext(options: {
+  taskDir: string;
+  payload: Record<string, unknown>;
+  task?: Partial<TaskDefinition>;
+  log?: TaskLog;
+  signal?: AbortSignal;
+  keepTaskDir?: boolean;
+}): EngineTaskContext {
+  return {
+    taskId: newTaskId(),
+    runId: 0,
+    task: makeTask(options.payload, options.task),
+    payload: options.payload,
+    taskDir: options.taskDir,
+    keepTaskDir: options.keepTaskDir ?? false,
+    log: options.log ?? new MemoryTaskLog(),
+    workerLog: silentLog(),
+    signal: options.signal ?? new AbortController().signal,
+  };
 }

@@ -20,7 +20,7 @@ import { processesIn } from '../../helpers/leftover-processes.js';
 import { MemoryTaskLog } from '../../helpers/memory-task-log.js';
 import { runWithPlugins } from '../../helpers/plugin-harness.js';
 import { waitUntil } from '../../helpers/processes.js';
-import { makeTask, newTaskId, tempDir } from '../../helpers/task-fixtures.js';
+import { engineContext, makeTask, newTaskId, tempDir } from '../../helpers/task-fixtures.js';
 import { sandboxHost, taskCgroupPids, taskUserOf, testEngineOptions } from './sandbox-host.js';
 
 const host = await sandboxHost();
@@ -142,19 +142,10 @@ describe('sandbox engine security', { skip: host.skip ?? false }, () => {
     const closed = join(workDir.path, 'closed');
     await mkdir(join(closed, 'task'), { recursive: true });
     await chmod(closed, 0o700);
-    const payload = { command: [['true']], maxRunTime: 60 };
     await assert.rejects(
-      engine.prepare({
-        taskId: newTaskId(),
-        runId: 0,
-        task: makeTask(payload),
-        payload,
-        taskDir: join(closed, 'task'),
-        keepTaskDir: false,
-        log: new MemoryTaskLog(),
-        workerLog: silentLog(),
-        signal: new AbortController().signal,
-      }),
+      engine.prepare(
+        engineContext({ taskDir: join(closed, 'task'), payload: { command: [['true']], maxRunTime: 60 } }),
+      ),
       new RegExp(
         `cannot reach the task directory .*${closed} is not searchable by other users \\(mode 700\\).*chmod o\\+x`,
       ),

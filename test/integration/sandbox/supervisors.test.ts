@@ -8,7 +8,7 @@ import { createSandboxEngine } from '../../../src/engines/sandbox/sandbox-engine
 import type { Engine } from '../../../src/engines/types.js';
 import { silentLog } from '../../../src/log/worker-log.js';
 import { MemoryTaskLog } from '../../helpers/memory-task-log.js';
-import { makeTask, newTaskId, tempDir } from '../../helpers/task-fixtures.js';
+import { engineContext, newTaskId, tempDir } from '../../helpers/task-fixtures.js';
 import { sandboxHost, testEngineOptions } from './sandbox-host.js';
 
 const host = await sandboxHost();
@@ -34,22 +34,12 @@ for (const compiled of [true, false]) {
       });
 
       async function run(command: string[]) {
-        const taskId = newTaskId();
-        const taskDir = join(workDir.path, taskId);
+        const taskDir = join(workDir.path, newTaskId());
         await mkdir(taskDir);
-        const payload = { command: [command], maxRunTime: 60 };
         const log = new MemoryTaskLog();
-        const builder = await engine.prepare({
-          taskId,
-          runId: 0,
-          task: makeTask(payload),
-          payload,
-          taskDir,
-          keepTaskDir: false,
-          log,
-          workerLog: silentLog(),
-          signal: new AbortController().signal,
-        });
+        const builder = await engine.prepare(
+          engineContext({ taskDir, payload: { command: [command], maxRunTime: 60 }, log }),
+        );
         const result = await (await builder.start()).wait();
         await result.dispose();
         return { result, log: log.text };
