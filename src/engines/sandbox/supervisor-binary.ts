@@ -65,7 +65,7 @@ const compileTimeoutMs = 60_000;
 export async function supervisorBinary(stateDir: string, log: Logger): Promise<string | undefined> {
   const version = createHash('sha256').update(supervisorSource).digest('hex').slice(0, 12);
   const binary = join(stateDir, `supervise-${version}`);
-  if (await executable(binary)) return binary;
+  if (await executable(binary)) return (await works(binary, log)) ? binary : undefined;
   for (const compiler of compilers) {
     if (!(await executable(compiler))) continue;
     const source = join(stateDir, `supervise-${version}.${process.pid}.c`);
@@ -81,13 +81,34 @@ export async function supervisorBinary(stateDir: string, log: Logger): Promise<s
       await chmod(output, 0o755);
       await rename(output, binary);
       log.info({ binary, compiler }, 'sandbox supervisor compiled');
-      return binary;
+      return (await works(binary, log)) ? binary : undefined;
     } finally {
       await rm(source, { force: true });
       await rm(output, { force: true });
     }
   }
   return undefined;
+}
+
+/**
+ * Whether the binary runs here (the state directory may be on a `noexec` file system, which the sandbox's
+ * bind would inherit): `supervise /bin/true` must exit 0 with nothing said on fd 3.
+ */
+function works(binary: string, log: Logger): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(binary, ['/bin/true'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+    let said = '';
+    child.stdio[3]?.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    child.once('error', (error) => {
+      log.warn({ err: error, binary }, 'the compiled sandbox supervisor does not run; using perl');
+      resolve(false);
+    });
+    child.once('close', (code) => {
+      const ok = code === 0 && said === '';
+      if (!ok) log.warn({ binary, code, said }, 'the compiled sandbox supervisor does not work; using perl');
+      resolve(ok);
+    });
+  });
 }
 
 function executable(path: string): Promise<boolean> {
