@@ -124,12 +124,16 @@ export function buildServer(options: ServerOptions): FastifyInstance {
             request.queueRoute = { method: route.name, params };
             await authorize(request, route, params);
             const body = route.input ? validator.check(route.input, request.body ?? {}) : request.body;
+            let signal: AbortSignal | undefined;
             const result = await route.handler(
               {
                 params,
                 query: queryOf(request),
                 body,
-                signal: requestSignal(request, reply, closeSignal),
+                // Made on first use: only the long-poll needs one, and every request would pay for it.
+                get signal() {
+                  return (signal ??= requestSignal(request, reply, closeSignal));
+                },
                 raw: request,
               },
               reply,
