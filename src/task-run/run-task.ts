@@ -1,7 +1,7 @@
 // One task run: a fresh directory, the task log, the plugins' hooks around the engine's sandbox, and the one
 // resolution the worker reports. Never throws and never talks to the queue about the claim.
 import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { removeTree } from '../engines/shared/remove-tree.js';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import {
@@ -282,7 +282,7 @@ class TaskRun {
       this.#workerLog.info({ runDir }, 'task directory kept');
       return;
     }
-    await rm(runDir, { recursive: true, force: true, maxRetries: 3 }).catch((error: unknown) =>
+    await removeTree(runDir).catch((error: unknown) =>
       this.#workerLog.error({ err: error, runDir }, 'removing the run directory failed'),
     );
   }

@@ -1,6 +1,6 @@
 // A started task of the process engine: its commands one after another, stopping at the first failure, with
 // kill (max run time: the task fails) and abort (ctx.signal: wait rejects with the signal's reason).
-import { rm } from 'node:fs/promises';
+import { removeTree } from '../shared/remove-tree.js';
 import { formatArgv } from '../../log/task-log-format.js';
 import { commandSucceeded, logCommandResult, startErrorText } from '../shared/command-report.js';
 import { TaskResultSet, type RunOutcome } from '../shared/task-result-set.js';
@@ -117,5 +117,5 @@ export class ProcessSandbox implements Sandbox {
 }
 
 async function removeTaskDir(ctx: EngineTaskContext): Promise<void> {
-  if (!ctx.keepTaskDir) await rm(ctx.taskDir, { recursive: true, force: true, maxRetries: 3 });
+  if (!ctx.keepTaskDir) await removeTree(ctx.taskDir);
 }
