@@ -5,7 +5,7 @@
 #   local/debian:bookworm  debootstrap minbase, only with TCW_DOCKER_DEBIAN_IMAGE=1 (about 35 s)
 #
 # Idempotent: a daemon that answers on the socket is reused, images that exist are kept. Installs Debian's
-# docker.io and busybox-static when missing (needs root and apt-get). Starts dockerd by hand (no systemd):
+# docker.io, busybox-static, zstd and lz4 when missing (needs root and apt-get). Starts dockerd by hand (no systemd):
 # overlay2, falling back to vfs. Prints DOCKER_SOCKET=<path> on stdout; progress goes to stderr.
 # Env: TCW_DOCKER_SOCKET (default /var/run/docker.sock), TCW_DOCKER_DIR (log and pid file, default
 #      ${TMPDIR:-/tmp}/tcw-docker).
@@ -24,15 +24,18 @@ ready() { docker version >/dev/null 2>&1; }
 exec 9>"$D.lock"
 flock 9
 
-if ! command -v dockerd >/dev/null || ! command -v busybox >/dev/null || ! command -v docker >/dev/null; then
+# zstd and lz4 decompress task images (and the tests make such images).
+missing=0
+for tool in dockerd docker busybox zstd lz4; do command -v "$tool" >/dev/null || missing=1; done
+if [ "$missing" = 1 ]; then
   if [ "$(id -u)" != 0 ]; then
-    log "dockerd/busybox are not installed and installing them needs root (apt-get install docker.io busybox-static)"
+    log "dockerd/busybox/zstd/lz4 are not installed and installing them needs root (apt-get install docker.io busybox-static zstd lz4)"
     exit 2
   fi
   command -v apt-get >/dev/null || { log "docker.io is not installed and there is no apt-get to install it with"; exit 2; }
-  log "installing docker.io and busybox-static (about 25 s)"
+  log "installing docker.io, busybox-static, zstd and lz4 (about 25 s)"
   apt_get() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3 "$@" >&2; }
-  apt_install() { apt_get install -y -q --no-install-recommends docker.io busybox-static ca-certificates; }
+  apt_install() { apt_get install -y -q --no-install-recommends docker.io busybox-static zstd lz4 ca-certificates; }
   if ! apt_install; then
     apt_get update -q || log "apt-get update reported errors; trying the install anyway"
     apt_install

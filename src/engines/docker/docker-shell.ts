@@ -30,10 +30,23 @@ export async function openDockerShell(
   const stream = await daemonCall<Duplex>('start the shell', { timeoutMs }, () =>
     exec.start({ hijack: true, stdin: true, Tty: true }),
   );
-  const info = await daemonCall('inspect the shell', { timeoutMs }, () => exec.inspect());
-  const shell = new DockerShell(exec, stream, info.Pid > 0 ? info.Pid : undefined, timeoutMs);
+  const shell = new DockerShell(exec, stream, await shellPid(exec, timeoutMs), timeoutMs);
   shell.resize(size);
   return shell;
+}
+
+/**
+ * The host pid of the shell: the daemon knows it once the process runs, a moment after the start call
+ * answered. Without it, kill still ends the shell by closing its terminal.
+ */
+async function shellPid(exec: Docker.Exec, timeoutMs: number): Promise<number | undefined> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const info = await daemonCall('inspect the shell', { timeoutMs }, () => exec.inspect());
+    if (info.Pid > 0) return info.Pid;
+    if (!info.Running && attempt > 0) return undefined;
+    await sleep(20);
+  }
+  return undefined;
 }
 
 /** How long to wait for the shell's stream to end once its session is dead. */
