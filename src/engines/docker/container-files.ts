@@ -123,7 +123,8 @@ export class ContainerFiles implements ResultFiles {
         this.#container.getArchive({ path: target }),
       )) as Readable;
     } catch (error) {
-      if (statusOf(error) === 404) throw missing(asked);
+      // A path through a file (`a.txt/x`) is an error of the daemon's lstat, not a 404.
+      if (statusOf(error) === 404 || /not a directory/.test(String(error))) throw missing(asked);
       throw error;
     }
     const entries = await daemonCall(

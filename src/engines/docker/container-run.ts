@@ -115,18 +115,35 @@ export class ContainerRun implements Sandbox {
     await Promise.all([...this.#shells].map((shell) => shell.kill()));
   }
 
-  /** SIGKILL to the container (its whole PID namespace); a daemon that does not answer is given up on. */
+  /**
+   * SIGKILL to the container (its whole PID namespace). A daemon that does not answer the kill, or does not
+   * report the exit within the call timeout after it (the wait's connection is stuck), is given up on.
+   */
   async #stop(): Promise<void> {
+    const { callTimeoutMs } = this.#parts;
     try {
-      await daemonCall('kill the container', { timeoutMs: this.#parts.callTimeoutMs }, () =>
+      await daemonCall('kill the container', { timeoutMs: callTimeoutMs }, () =>
         this.#parts.container.kill({ signal: 'SIGKILL' }),
       );
     } catch (error) {
       // 409: not running any more; 404: gone. Anything else: the daemon cannot stop it, stop waiting for it.
-      if (statusOf(error) === 409 || statusOf(error) === 404) return;
-      this.#ctx.workerLog.error({ err: error }, 'killing the task container failed');
-      this.#giveUp(error instanceof Error ? error : new Error(String(error)));
+      if (statusOf(error) !== 409 && statusOf(error) !== 404) {
+        this.#ctx.workerLog.error({ err: error }, 'killing the task container failed');
+        this.#giveUp(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
     }
+    const timer = setTimeout(() => {
+      if (this.#ended) return;
+      this.#giveUp(
+        new DockerUnavailableError(
+          'wait for the container',
+          `the container was killed, but its exit was not reported within ${callTimeoutMs / 1000} seconds`,
+          { timedOut: true },
+        ),
+      );
+    }, callTimeoutMs);
+    void this.#done.catch(() => undefined).finally(() => clearTimeout(timer));
   }
 
   async #watch(): Promise<ContainerOutcome> {
@@ -150,7 +167,8 @@ export class ContainerRun implements Sandbox {
       (info) => info.State,
       () => undefined,
     );
-    const exitCode = state?.ExitCode ?? exit.StatusCode;
+    // A container the worker killed has no exit code of its own (docker reports 128 + 9).
+    const exitCode = this.#killReason !== undefined ? -1 : (state?.ExitCode ?? exit.StatusCode);
     const outOfMemory = state?.OOMKilled === true;
     const success = commandSucceeded({ exitCode, wallMilliseconds }) && !outOfMemory;
     const { log } = this.#ctx;

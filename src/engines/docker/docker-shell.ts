@@ -1,5 +1,5 @@
 // An interactive shell in a running task container: `docker exec` of a shell on a terminal, with the task's
-// environment and TERM=xterm-256color, as the container's user in its working directory. The exec's process
+// environment and TERM=xterm-256color, as the container's user, where the task's main process works. The exec's process
 // is a host process (the worker runs beside the daemon), so kill ends its whole terminal session by pid.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Duplex } from 'node:stream';
@@ -8,8 +8,15 @@ import { killSessionAndWait } from '../process/process-group.js';
 import type { Shell, ShellSize } from '../types.js';
 import { daemonCall } from './daemon-call.js';
 
-/** bash when the image has it, else sh. */
-const shellCommand = ['/bin/sh', '-c', 'if command -v bash >/dev/null 2>&1; then exec bash; fi; exec sh'];
+/**
+ * bash when the image has it, else sh, in the working directory of the task's main process (PID 1 of the
+ * container: where the task is working, its image's WORKDIR unless it moved).
+ */
+const shellCommand = [
+  '/bin/sh',
+  '-c',
+  'cd "$(readlink /proc/1/cwd)" 2>/dev/null; if command -v bash >/dev/null 2>&1; then exec bash; fi; exec sh',
+];
 
 export async function openDockerShell(
   container: Docker.Container,
