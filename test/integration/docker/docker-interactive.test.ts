@@ -81,7 +81,7 @@ describe(
       await reader.waitFor('waiting-for-gate\n', timeoutMs);
       assert.equal((await waitForStatus(queue.client, taskId, () => true)).state, 'running');
 
-      const page = new URL(await referenceUrl(queue.rootUrl, taskId, 'private/generic-worker/shell.html'));
+      const page = new URL(await referenceUrl(queue.rootUrl, taskId, 'private/docker-worker/shell.html'));
       const shell = await ShellClient.connect(page.searchParams.get('socketUrl')!);
       shell.type('echo "IN:$TASK_ID:$GREETING:$TERM:$(hostname)"; touch /tmp/gate\n');
       await shell.waitFor(new RegExp(`IN:${taskId}:hello shell:xterm-256color:`));
