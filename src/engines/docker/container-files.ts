@@ -32,10 +32,18 @@ export class ContainerFiles implements ResultFiles {
   readonly #copies = new Map<string, Promise<Copied>>();
   #scratch: Promise<string> | undefined;
 
-  constructor(container: Docker.Container, taskDir: string, timeoutMs: number) {
+  readonly #onClose: () => void;
+
+  constructor(
+    container: Docker.Container,
+    taskDir: string,
+    timeoutMs: number,
+    onClose: () => void = () => {},
+  ) {
     this.#container = container;
     this.#taskDir = taskDir;
     this.#timeoutMs = timeoutMs;
+    this.#onClose = onClose;
   }
 
   async readFile(path: string): Promise<SandboxFile> {
@@ -82,6 +90,7 @@ export class ContainerFiles implements ResultFiles {
   }
 
   async close(): Promise<void> {
+    this.#onClose();
     await Promise.all([...this.#handles].map((handle) => handle.close().catch(() => undefined)));
     this.#handles.clear();
     const scratch = await this.#scratch?.catch(() => undefined);

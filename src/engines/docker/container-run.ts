@@ -10,7 +10,7 @@ import { commandSucceeded, logCommandResult } from '../shared/command-report.js'
 import { drainPipes } from '../shared/drain-pipes.js';
 import { TaskResultSet, type RunOutcome } from '../shared/task-result-set.js';
 import type { EngineTaskContext, ResultSet, Sandbox, Shell, ShellSize } from '../types.js';
-import { ContainerFiles } from './container-files.js';
+import type { ContainerFiles } from './container-files.js';
 import { daemonCall, DockerUnavailableError, isConnectionError, statusOf } from './daemon-call.js';
 import { openDockerShell } from './docker-shell.js';
 
@@ -22,6 +22,8 @@ export interface ContainerRunParts {
   readonly env: Readonly<Record<string, string>>;
   readonly callTimeoutMs: number;
   readonly memoryMB: number | undefined;
+  /** The stopped container's files, for the result set (the engine closes those never disposed). */
+  readonly files: () => ContainerFiles;
   /** When the task's start began (image included): the footer's duration. */
   readonly startedAt: number;
   /** Caches the task mounted, and the exit codes after which they are purged. */
@@ -79,7 +81,7 @@ export class ContainerRun implements Sandbox {
     return new TaskResultSet(
       { ...outcome, killed: this.#killReason !== undefined },
       {
-        files: new ContainerFiles(this.#parts.container, this.#ctx.taskDir, this.#parts.callTimeoutMs),
+        files: this.#parts.files(),
         killShells: () => this.#killShells(),
         release: () => this.#release(outcome.exitCode),
       },

@@ -11,6 +11,7 @@ import { formatArgv } from '../../log/task-log-format.js';
 import { loadSchema } from '../../schema/schema-files.js';
 import type { Engine, EngineProvider, EngineTaskContext, SandboxBuilder } from '../types.js';
 import { cacheVolumes, purgeCaches } from './caches.js';
+import { ContainerFiles } from './container-files.js';
 import { ContainerRun } from './container-run.js';
 import { OutputFrames } from './output-frames.js';
 import { containerSpec } from './container-spec.js';
@@ -35,6 +36,8 @@ interface DockerHost {
   readonly leftovers: Leftovers;
   readonly images: ImageCollector;
   readonly privileged: Docker.HostConfig;
+  /** Copies of task files whose result set was not disposed yet (closed at the latest by the engine's dispose). */
+  readonly openFiles: Set<ContainerFiles>;
   readonly log: Logger;
   readonly pullBackoffMs?: (attempt: number) => number;
 }
@@ -60,6 +63,7 @@ export async function createDockerEngine(options: DockerEngineOptions, log: Logg
     leftovers,
     images: new ImageCollector(docker, settings, log),
     privileged: privilegedHostConfig(missing),
+    openFiles: new Set(),
     log,
     ...(options.pullBackoffMs ? { pullBackoffMs: options.pullBackoffMs } : {}),
   };
@@ -78,6 +82,7 @@ export async function createDockerEngine(options: DockerEngineOptions, log: Logg
     payloadSchema: loadSchema('payload/docker-engine'),
     prepare: (ctx) => prepare(ctx, host),
     async dispose(): Promise<void> {
+      await Promise.all([...host.openFiles].map((files) => files.close()));
       await leftovers.sweep().catch((error: unknown) => log.warn({ err: error }, 'leftover sweep failed'));
     },
   };
@@ -138,6 +143,13 @@ function prepare(ctx: EngineTaskContext, host: DockerHost): Promise<SandboxBuild
           env: { ...env },
           callTimeoutMs: settings.callTimeoutMs,
           memoryMB: settings.memoryMB,
+          files: () => {
+            const files = new ContainerFiles(created, ctx.taskDir, settings.callTimeoutMs, () =>
+              host.openFiles.delete(files),
+            );
+            host.openFiles.add(files);
+            return files;
+          },
           startedAt,
           caches: [...check.caches.keys()],
           purgeExitCodes,

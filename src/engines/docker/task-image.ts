@@ -44,6 +44,13 @@ export async function taskImage(
     options.log.info(`Using the cached task image ${path} of task ${taskId} (${tag})`);
     return tag;
   }
+  // The names the daemon has now: a name the tarball brings that was here already, for the same image, stays.
+  const before = await daemonCall(
+    'list images',
+    { timeoutMs: options.callTimeoutMs, signal: options.signal },
+    () => docker.listImages(),
+  );
+  const namesBefore = new Set(before.flatMap((image) => image.RepoTags ?? []));
   options.log.info(`Downloading the task image ${path} of task ${taskId}`);
   const loaded = await daemonCall(
     `load task image ${path}`,
@@ -54,6 +61,7 @@ export async function taskImage(
   await daemonCall('tag image', { timeoutMs: options.callTimeoutMs, signal: options.signal }, () =>
     docker.getImage(loaded.image).tag({ repo: repo ?? tag, tag: rest.join(':') }),
   );
+  await restoreNames(docker, loaded, namesBefore, options);
   options.log.info(
     `Loaded ${loaded.image} (${loaded.format}, ${loaded.bytes} bytes, sha256 ${loaded.sha256}) as ${tag}`,
   );
@@ -72,8 +80,7 @@ async function imageExists(docker: Docker, name: string, options: TaskImageOptio
   }
 }
 
-interface Loaded {
-  readonly image: string;
+interface Loaded extends LoadReport {
   readonly format: TarballFormat;
   readonly bytes: number;
   readonly sha256: string;
@@ -153,26 +160,74 @@ async function downloadAndLoad(
   }
   log.info(`Task image format: ${format}`);
   const loading = loadImage(docker, tarball, signal);
-  const [image] = await Promise.all([loading, decompressed]);
-  return { image, format, bytes, sha256: hash.digest('hex') };
+  const [report] = await Promise.all([loading, decompressed]);
+  return { ...report, format, bytes, sha256: hash.digest('hex') };
 }
 
-/** `docker load`; resolves the loaded image's name (or id), from the daemon's progress messages. */
-async function loadImage(docker: Docker, tarball: Readable, signal: AbortSignal): Promise<string> {
+/** What `docker load` did, from the daemon's progress messages. */
+export interface LoadReport {
+  /** The loaded image: its first name, or its id when the tarball named none. */
+  readonly image: string;
+  /** Names the tarball carried (`repo:tag`), now pointing at the loaded image. */
+  readonly names: readonly string[];
+  /** Names that pointed at another image before the load took them: name -> that image's id. */
+  readonly displaced: ReadonlyMap<string, string>;
+}
+
+export function parseLoadOutput(text: string): LoadReport | { error: string } {
+  const names: string[] = [];
+  const displaced = new Map<string, string>();
+  let id: string | undefined;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const message = JSON.parse(line) as { stream?: string; error?: string };
+    if (message.error !== undefined) return { error: message.error };
+    const stream = message.stream ?? '';
+    const loaded = /Loaded image: (\S+)/.exec(stream)?.[1];
+    if (loaded) names.push(loaded);
+    id ??= /Loaded image ID: (\S+)/.exec(stream)?.[1];
+    const renamed = /The image (\S+) already exists, renaming the old one with ID (\S+) to empty string/.exec(
+      stream,
+    );
+    if (renamed?.[1] && renamed[2]) displaced.set(renamed[1], renamed[2]);
+  }
+  const image = names[0] ?? id;
+  if (image === undefined) return { error: `no image in the output: ${text.trim()}` };
+  return { image, names, displaced };
+}
+
+/** `docker load` of the tarball. */
+async function loadImage(docker: Docker, tarball: Readable, signal: AbortSignal): Promise<LoadReport> {
   const output = await docker.loadImage(tarball, { abortSignal: signal, quiet: true } as object);
   let text = '';
   for await (const chunk of output as AsyncIterable<Buffer>) text += chunk.toString();
-  const messages = text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as { stream?: string; error?: string });
-  const failed = messages.find((message) => message.error !== undefined);
-  if (failed) throw new TaskFailureError(`docker load refused the task image: ${failed.error}`);
-  for (const message of messages) {
-    const match = /Loaded image(?: ID)?: (\S+)/.exec(message.stream ?? '');
-    if (match?.[1]) return match[1];
+  const report = parseLoadOutput(text);
+  if ('error' in report) throw new TaskFailureError(`docker load refused the task image: ${report.error}`);
+  return report;
+}
+
+/**
+ * A tarball names its images as it likes (`ubuntu:latest`, the name of another task's image): once the image
+ * has its cache tag, the names it brought are taken off it and given back to the images they named before,
+ * so that a task image never stands in for another image.
+ */
+async function restoreNames(
+  docker: Docker,
+  report: LoadReport,
+  namesBefore: ReadonlySet<string>,
+  options: TaskImageOptions,
+): Promise<void> {
+  const call = { timeoutMs: options.callTimeoutMs, signal: options.signal };
+  for (const name of report.names) {
+    if (namesBefore.has(name) && !report.displaced.has(name)) continue;
+    await daemonCall('untag a task image', call, () => docker.getImage(name).remove({ noprune: true }));
+    const previous = report.displaced.get(name);
+    if (previous === undefined) continue;
+    const colon = name.lastIndexOf(':');
+    await daemonCall('restore an image name', call, () =>
+      docker.getImage(previous).tag({ repo: name.slice(0, colon), tag: name.slice(colon + 1) }),
+    );
   }
-  throw new TaskFailureError(`docker load loaded no image from the task image: ${text.trim()}`);
 }
 
 /** Reads the first `size` bytes (or all, if fewer); `rest` streams everything, those bytes included. */

@@ -30,6 +30,10 @@ const buildScript = (tag: string): string =>
     `docker save ${tag} > public/image.tar`,
     'zstd -q public/image.tar -o public/image.tar.zst',
     'lz4 -q public/image.tar public/image.tar.lz4',
+    // A tarball that calls its image by another image's name (the shared test image's).
+    'mkdir evil && tar -C evil -xf public/image.tar',
+    `sed -i "s#${tag.split(':')[0]}#local/busybox#g; s#${tag.split(':')[1]}#latest#g" evil/manifest.json evil/repositories`,
+    'tar -C evil -cf public/evil.tar .',
     // The daemon forgets it: the dependent tasks must load it from the artifacts.
     `docker rmi ${tag}`,
   ].join('\n');
@@ -100,10 +104,39 @@ describe('task images', { skip: 'skip' in docker ? docker.skip : false, timeout:
       assert.ok(cached, log);
       loaded.push(cached);
     }
+    // The names the tarball brought are not left on the daemon.
+    assert.notEqual(spawnSync('docker', ['image', 'inspect', tag], { stdio: 'ignore' }).status, 0);
     const [again, againLog] = await runIn('public/image.tar.zst');
     assert.equal(again, 'completed', againLog);
     assert.match(againLog, /Using the cached task image public\/image\.tar\.zst/);
     assert.doesNotMatch(againLog, /Downloading the task image/);
+  });
+
+  it('a task image that names itself like another image does not replace that image', async () => {
+    const idOf = (name: string): string =>
+      spawnSync('docker', ['image', 'inspect', '--format', '{{.Id}}', name], {
+        encoding: 'utf8',
+      }).stdout.trim();
+    const original = idOf(busyboxImage);
+    const tag = `tcw-test-built:${Math.random().toString(36).slice(2, 10)}`;
+    const buildId = await createTask(queue.client, buildQueueId, {
+      command: [['sh', '-c', buildScript(tag)]],
+      env: { DOCKER_BUILDKIT: '0' },
+      maxRunTime: 120,
+      artifacts: [{ type: 'file', path: 'public/evil.tar', name: 'public/evil.tar' }],
+    });
+    assert.equal((await waitForStatus(queue.client, buildId, undefined, 120_000)).state, 'completed');
+    const taskId = await createTask(queue.client, dockerQueueId, {
+      image: { type: 'task-image', taskId: buildId, path: 'public/evil.tar' },
+      maxRunTime: 60,
+    });
+    const status = await waitForStatus(queue.client, taskId, undefined, 120_000);
+    const log = await taskLog(queue.rootUrl, taskId);
+    assert.equal(status.state, 'completed', log);
+    assert.match(log, new RegExp(`^built by ${buildId}$`, 'm'));
+    const cached = /as (tc-worker\/task-image:[0-9a-f]+)/.exec(log)?.[1];
+    if (cached) loaded.push(cached);
+    assert.equal(idOf(busyboxImage), original, `${busyboxImage} still names the image it named`);
   });
 
   it('a task-image artifact that does not exist is malformed-payload', async () => {

@@ -10,7 +10,7 @@ import {
 import { isImageMissing } from '../../../../src/engines/docker/image-pull.js';
 import { describeImageSource, imageSourceOf, withTag } from '../../../../src/engines/docker/image-source.js';
 import { decompressorFor, detectTarballFormat } from '../../../../src/engines/docker/tarball-format.js';
-import { artifactUrl, taskImageTag } from '../../../../src/engines/docker/task-image.js';
+import { artifactUrl, parseLoadOutput, taskImageTag } from '../../../../src/engines/docker/task-image.js';
 
 describe('image sources', () => {
   it('reads the four spellings of docker-worker’s image', () => {
@@ -142,5 +142,34 @@ describe('image garbage collection policy', () => {
       chosen.map((record) => record.id),
       ['a'],
     );
+  });
+});
+
+describe('docker load output', () => {
+  const line = (stream: string): string => JSON.stringify({ stream });
+
+  it('gives the loaded names and the names the load took from other images', () => {
+    const text = [
+      line(
+        'The image local/busybox:latest already exists, renaming the old one with ID sha256:old to empty string\n',
+      ),
+      line('Loaded image: local/busybox:latest\n'),
+      line('Loaded image: other:1\n'),
+    ].join('\n');
+    const report = parseLoadOutput(text);
+    assert.ok(!('error' in report));
+    assert.equal(report.image, 'local/busybox:latest');
+    assert.deepEqual(report.names, ['local/busybox:latest', 'other:1']);
+    assert.deepEqual([...report.displaced], [['local/busybox:latest', 'sha256:old']]);
+  });
+
+  it('takes an image without names by its id, and reports errors', () => {
+    const byId = parseLoadOutput(line('Loaded image ID: sha256:abc\n'));
+    assert.ok(!('error' in byId));
+    assert.equal(byId.image, 'sha256:abc');
+    assert.deepEqual(parseLoadOutput(JSON.stringify({ error: 'unexpected EOF' })), {
+      error: 'unexpected EOF',
+    });
+    assert.ok('error' in parseLoadOutput(''));
   });
 });
