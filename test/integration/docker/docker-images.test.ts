@@ -14,6 +14,7 @@ import {
   waitForStatus,
   type CliProcess,
   type QueueHandle,
+  type TaskStatus,
 } from '../../helpers/cluster.js';
 import { busyboxImage, dockerService } from '../../helpers/docker-service.js';
 
@@ -66,6 +67,18 @@ describe('task images', { skip: 'skip' in docker ? docker.skip : false, timeout:
     if (loaded.length > 0) spawnSync('docker', ['rmi', '-f', ...loaded], { stdio: 'ignore' });
   });
 
+  /** Runs a docker task in the task image `path` of `producer` (a dependency, if it exists). */
+  const runIn = async (producer: string, path: string, exists = true): Promise<[TaskStatus, string]> => {
+    const taskId = await createTask(
+      queue.client,
+      dockerQueueId,
+      { image: { type: 'task-image', taskId: producer, path }, maxRunTime: 60 },
+      exists ? { dependencies: [producer] } : {},
+    );
+    const status = await waitForStatus(queue.client, taskId, undefined, 120_000);
+    return [status, await taskLog(queue.rootUrl, taskId)];
+  };
+
   it('builds an image in one task, runs dependent tasks in it (tar, tar.zst, tar.lz4), and reuses the loaded image', async () => {
     const tag = `tcw-test-built:${Math.random().toString(36).slice(2, 10)}`;
     const buildId = await createTask(queue.client, buildQueueId, {
@@ -81,23 +94,13 @@ describe('task images', { skip: 'skip' in docker ? docker.skip : false, timeout:
       `${await taskLog(queue.rootUrl, buildId)}\n${builder.output.slice(-2000)}`,
     );
 
-    const runIn = async (path: string): Promise<[string, string]> => {
-      const taskId = await createTask(
-        queue.client,
-        dockerQueueId,
-        { image: { type: 'task-image', taskId: buildId, path }, maxRunTime: 60 },
-        { dependencies: [buildId] },
-      );
-      const status = await waitForStatus(queue.client, taskId, undefined, 120_000);
-      return [status.state, await taskLog(queue.rootUrl, taskId)];
-    };
     for (const [path, format] of [
       ['public/image.tar', 'tar'],
       ['public/image.tar.zst', 'zstd'],
       ['public/image.tar.lz4', 'lz4'],
     ] as const) {
-      const [state, log] = await runIn(path);
-      assert.equal(state, 'completed', log);
+      const [status, log] = await runIn(buildId, path);
+      assert.equal(status.state, 'completed', log);
       assert.match(log, new RegExp(`^built by ${buildId}$`, 'm'), 'the image’s default command ran');
       assert.match(log, new RegExp(`Task image format: ${format}`));
       const cached = /as (tc-worker\/task-image:[0-9a-f]+)/.exec(log)?.[1];
@@ -106,8 +109,8 @@ describe('task images', { skip: 'skip' in docker ? docker.skip : false, timeout:
     }
     // The names the tarball brought are not left on the daemon.
     assert.notEqual(spawnSync('docker', ['image', 'inspect', tag], { stdio: 'ignore' }).status, 0);
-    const [again, againLog] = await runIn('public/image.tar.zst');
-    assert.equal(again, 'completed', againLog);
+    const [again, againLog] = await runIn(buildId, 'public/image.tar.zst');
+    assert.equal(again.state, 'completed', againLog);
     assert.match(againLog, /Using the cached task image public\/image\.tar\.zst/);
     assert.doesNotMatch(againLog, /Downloading the task image/);
   });
@@ -126,12 +129,7 @@ describe('task images', { skip: 'skip' in docker ? docker.skip : false, timeout:
       artifacts: [{ type: 'file', path: 'public/evil.tar', name: 'public/evil.tar' }],
     });
     assert.equal((await waitForStatus(queue.client, buildId, undefined, 120_000)).state, 'completed');
-    const taskId = await createTask(queue.client, dockerQueueId, {
-      image: { type: 'task-image', taskId: buildId, path: 'public/evil.tar' },
-      maxRunTime: 60,
-    });
-    const status = await waitForStatus(queue.client, taskId, undefined, 120_000);
-    const log = await taskLog(queue.rootUrl, taskId);
+    const [status, log] = await runIn(buildId, 'public/evil.tar');
     assert.equal(status.state, 'completed', log);
     assert.match(log, new RegExp(`^built by ${buildId}$`, 'm'));
     const cached = /as (tc-worker\/task-image:[0-9a-f]+)/.exec(log)?.[1];
@@ -140,12 +138,7 @@ describe('task images', { skip: 'skip' in docker ? docker.skip : false, timeout:
   });
 
   it('a task-image artifact that does not exist is malformed-payload', async () => {
-    const taskId = await createTask(queue.client, dockerQueueId, {
-      image: { type: 'task-image', taskId: 'aaaaaaaaQaaCaaaaaaaaaA', path: 'public/nothing.tar' },
-      maxRunTime: 30,
-    });
-    const status = await waitForStatus(queue.client, taskId, undefined, 60_000);
-    const log = await taskLog(queue.rootUrl, taskId);
+    const [status, log] = await runIn('aaaaaaaaQaaCaaaaaaaaaA', 'public/nothing.tar', false);
     assert.equal(status.runs[0]?.reasonResolved, 'malformed-payload', log);
     assert.match(log, /the artifact at .*public\/nothing\.tar does not exist/);
   });
@@ -157,12 +150,7 @@ describe('task images', { skip: 'skip' in docker ? docker.skip : false, timeout:
       artifacts: [{ type: 'file', path: 'public/text.tar', name: 'public/text.tar' }],
     });
     assert.equal((await waitForStatus(queue.client, producer, undefined, 60_000)).state, 'completed');
-    const taskId = await createTask(queue.client, dockerQueueId, {
-      image: { type: 'task-image', taskId: producer, path: 'public/text.tar' },
-      maxRunTime: 30,
-    });
-    const status = await waitForStatus(queue.client, taskId, undefined, 60_000);
-    const log = await taskLog(queue.rootUrl, taskId);
+    const [status, log] = await runIn(producer, 'public/text.tar');
     assert.equal(status.state, 'failed', log);
     assert.match(log, /is not an image tarball/);
   });
