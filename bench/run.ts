@@ -92,6 +92,7 @@ try {
     for (const line of await benchSandbox(queue, tasks)) console.log(line);
   if (process.env.BENCH_SKIP_ARTIFACTS !== '1') for (const line of await benchArtifacts()) console.log(line);
   if (process.env.BENCH_SKIP_LIVE_LOG !== '1') for (const line of await benchLiveLog()) console.log(line);
+  if (process.env.BENCH_SKIP_DOCKER !== '1') await (await import('./docker.js')).printBench(queue, tasks);
 } finally {
   await queue.stop();
 }

@@ -14,9 +14,10 @@ export async function throughWorker(
   capacity: number,
   /** Worker config keys (the engine and its settings). */
   config: Record<string, unknown> = {},
+  /** The trivial task (the engine's payload format): `true` by default. */
+  payload: Record<string, unknown> = { command: [['true']], maxRunTime: 60 },
 ): Promise<number> {
   const taskQueueId = uniqueTaskQueueId();
-  const payload = { command: [['true']], maxRunTime: 60 };
   const ids: string[] = [];
   for (let i = 0; i < count; i += 20) {
     ids.push(

@@ -59,7 +59,13 @@ export async function buildTaskRuntime(
   try {
     const plugins = await Promise.all(
       registry.plugins.map(async (plugin) =>
-        plugin.create({ config, log: log.child({ plugin: plugin.name }), worker: identity, webhooks }),
+        plugin.create({
+          config,
+          log: log.child({ plugin: plugin.name }),
+          worker: identity,
+          webhooks,
+          payloadFormat: engine.payloadFormat ?? 'generic-worker',
+        }),
       ),
     );
     const payloadSchema = composePayloadSchema(engine, plugins);

@@ -4,6 +4,7 @@
 import type { EngineProvider } from '../engines/types.js';
 import { processEngine } from '../engines/process/process-engine.js';
 import { sandboxEngine } from '../engines/sandbox/sandbox-engine.js';
+import { dockerEngine } from '../engines/docker/docker-engine.js';
 import type { PluginProvider } from '../plugins/types.js';
 import { artifactsPlugin } from '../plugins/artifacts/artifacts-plugin.js';
 import { envPlugin } from '../plugins/env/env-plugin.js';
@@ -20,7 +21,7 @@ export interface Registry {
 }
 
 export const registry: Registry = {
-  engines: [processEngine, sandboxEngine],
+  engines: [processEngine, sandboxEngine, dockerEngine],
   // `webhooksConfigPart` only contributes the webhook server's config keys (the server is built in
   // build-worker.ts).
   plugins: [

@@ -29,8 +29,17 @@ export interface EngineProvider {
   create(options: { config: Record<string, unknown>; log: Logger }): Engine | Promise<Engine>;
 }
 
+/**
+ * The payload format an engine's tasks are written in: generic-worker's (`command` as a list of argv lists,
+ * `artifacts` as a list) or docker-worker's (`image`, one `command`, `artifacts` as a map). Plugins pick
+ * their payload part and its reading by it.
+ */
+export type PayloadFormat = 'generic-worker' | 'docker-worker';
+
 export interface Engine {
   readonly name: string;
+  /** The format of this engine's payloads; `generic-worker` when absent. */
+  readonly payloadFormat?: PayloadFormat;
   /** This engine's payload part (e.g. `command`), merged with the plugins' parts. */
   readonly payloadSchema: JsonSchema;
   prepare(ctx: EngineTaskContext): Promise<SandboxBuilder>;

@@ -1,7 +1,7 @@
 // The contract between a task run and its plugins. A plugin hooks into each stage of every task run.
 import type { Logger } from 'pino';
 import type { Resolution } from '../errors.js';
-import type { ResultSet, Sandbox, SandboxBuilder } from '../engines/types.js';
+import type { PayloadFormat, ResultSet, Sandbox, SandboxBuilder } from '../engines/types.js';
 import type { TaskLog } from '../log/task-log.js';
 import type { RunArtifacts } from '../queue/types.js';
 import type { JsonSchema } from '../schema/schema-files.js';
@@ -27,6 +27,8 @@ export interface PluginCreateOptions {
   readonly worker: WorkerIdentity;
   /** The worker's webhook server, for plugins that publish endpoints (live log, interactive shell). */
   readonly webhooks?: WebhookServer;
+  /** The engine's payload format (`generic-worker` when absent): a plugin's payload part and its reading. */
+  readonly payloadFormat?: PayloadFormat;
 }
 
 export interface PluginProvider {

@@ -1,7 +1,7 @@
 // Runs plugins through every stage of a real task run (runTask) against an engine (the fake one by default),
 // with artifacts going to a FakeRunArtifacts, and returns what a test asserts on.
 import { chmod, readFile } from 'node:fs/promises';
-import type { Engine } from '../../src/engines/types.js';
+import type { Engine, PayloadFormat } from '../../src/engines/types.js';
 import type { Resolution } from '../../src/errors.js';
 import type { TaskDefinition } from '../../src/generated/queue/task-definition.js';
 import { silentLog } from '../../src/log/worker-log.js';
@@ -25,6 +25,8 @@ export interface HarnessOptions {
   artifacts?: FakeRunArtifacts;
   /** Worker config the plugins are created with (e.g. `{ artifacts: { storageType: 'object' } }`). */
   config?: Record<string, unknown>;
+  /** The payload format the plugins are created for (default: generic-worker). */
+  payloadFormat?: PayloadFormat;
 }
 
 export interface HarnessResult {
@@ -71,7 +73,16 @@ export async function runWithPlugins(options: HarnessOptions): Promise<HarnessRe
   };
   const plugins: Plugin[] = [];
   for (const item of options.plugins)
-    plugins.push('create' in item ? await item.create({ config, log: silentLog(), worker }) : item);
+    plugins.push(
+      'create' in item
+        ? await item.create({
+            config,
+            log: silentLog(),
+            worker,
+            ...(options.payloadFormat ? { payloadFormat: options.payloadFormat } : {}),
+          })
+        : item,
+    );
   const recorder = recorderPlugin();
   plugins.push(recorder.plugin);
   const engine =

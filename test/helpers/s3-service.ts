@@ -3,11 +3,10 @@
 // file. Where it cannot be started (not root, no apt-get), tests skip loudly, except in CI, where they fail.
 // TCW_S3_ENDPOINT (with TCW_S3_ACCESS_KEY_ID, TCW_S3_SECRET_ACCESS_KEY, TCW_S3_REGION) points the tests at
 // another S3-compatible server instead; it must check signatures for the presigned-URL tests to pass.
-import { spawn } from 'node:child_process';
-import { open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runScript, withLock } from './service-script.js';
 
 export interface S3Service {
   endpoint: string;
@@ -34,54 +33,6 @@ const HOW_TO_START = 'start it with `bash scripts/services/start-s3.sh` (as root
 
 // The SDK warns once per process that its 2027 releases will need Node 22; in test output that is noise.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
-/** Holds the lock file while `fn` runs; a lock left by a process that died is taken over. */
-async function withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
-  const until = Date.now() + 15 * 60 * 1000;
-  for (;;) {
-    try {
-      const handle = await open(lockPath, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number(await readFile(lockPath, 'utf8').catch(() => ''));
-      if (Number.isSafeInteger(holder) && holder > 0 && !alive(holder)) {
-        await rm(lockPath, { force: true });
-        continue;
-      }
-      if (Date.now() > until) throw new Error(`timed out waiting for ${lockPath} (held by pid ${holder})`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    await rm(lockPath, { force: true });
-  }
-}
-
-function runScript(script: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
 
 function parseDetails(stdout: string): S3Service {
   const values = new Map<string, string>();

@@ -1,11 +1,5 @@
-// Taskcluster scope satisfaction for the scopes a task carries: a scope is granted by itself or by a scope
-// ending in `*` whose prefix it starts with (`generic-worker:os-group:prov/wt/*`).
-
-export function hasScope(granted: readonly string[], required: string): boolean {
-  return granted.some(
-    (scope) => scope === required || (scope.endsWith('*') && required.startsWith(scope.slice(0, -1))),
-  );
-}
+// The scopes the sandbox engine checks (hasScope is shared with the docker engine).
+export { hasScope } from '../shared/has-scope.js';
 
 /** `<provisionerId>/<workerType>` of the task, as scopes name it. */
 export function taskQueueIdOf(task: {

@@ -34,7 +34,7 @@ export interface WorkerConfig {
    */
   workDir: string;
   /**
-   * Name of the engine that runs tasks (`process`, `sandbox`; later `docker`).
+   * Name of the engine that runs tasks (`process`, `sandbox`, `docker`).
    */
   engine?: string;
   /**

@@ -9,8 +9,10 @@ import type { Artifact } from '../../generated/payload/artifacts.js';
 import type { TaskDefinition } from '../../generated/queue/task-definition.js';
 
 export interface PlannedArtifact {
-  /** Position in `payload.artifacts`, for messages. */
+  /** Position in `payload.artifacts`. */
   readonly index: number;
+  /** The payload field it came from, for messages (`payload.artifacts[0]`, `payload.artifacts["name"]`). */
+  readonly field: string;
   readonly type: Artifact['type'];
   /** Relative to the task directory, as the payload gave it. */
   readonly path: string;
@@ -60,12 +62,20 @@ export function normalizePath(path: string): string {
   return normal.length > 1 ? normal.replace(/\/+$/, '') : normal;
 }
 
-export function planArtifacts(entries: readonly Artifact[], task: TaskDefinition): ArtifactPlan {
+/**
+ * `fields` names each entry's payload field in messages (docker-worker's map is keyed by name); by default
+ * `payload.artifacts[<index>]`.
+ */
+export function planArtifacts(
+  entries: readonly Artifact[],
+  task: TaskDefinition,
+  fields?: readonly string[],
+): ArtifactPlan {
   const problems: string[] = [];
   const deadline = Date.parse(task.deadline);
   const taskExpires = Date.parse(task.expires);
   const artifacts = entries.map((entry, index): PlannedArtifact => {
-    const field = `payload.artifacts[${index}]`;
+    const field = fields?.[index] ?? `payload.artifacts[${index}]`;
     if (entry.expires !== undefined) {
       const expires = Date.parse(entry.expires);
       if (expires < deadline)
@@ -77,6 +87,7 @@ export function planArtifacts(entries: readonly Artifact[], task: TaskDefinition
     const name = nameOf(entry, field, problems);
     return {
       index,
+      field,
       type: entry.type,
       path: entry.path,
       name,
@@ -124,7 +135,7 @@ function nameClashes(artifacts: readonly PlannedArtifact[]): string[] {
     const different = differences(attributesOf(earlier, earlier.path), attributesOf(artifact, artifact.path));
     if (different.length > 0)
       problems.push(
-        `payload.artifacts[${earlier.index}] and payload.artifacts[${artifact.index}] both publish ` +
+        `${earlier.field} and ${artifact.field} both publish ` +
           `${JSON.stringify(artifact.name)}, with different ${different.join(', ')}`,
       );
   }

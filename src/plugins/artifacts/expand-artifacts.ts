@@ -58,7 +58,7 @@ export async function expandArtifacts(
     if (problem) {
       expansion.unnamable.push({
         entry,
-        text: `${JSON.stringify(path)} of payload.artifacts[${entry.index}] cannot be published: its name ${JSON.stringify(name)} is not a valid artifact name (${problem})`,
+        text: `${JSON.stringify(path)} of ${entry.field} cannot be published: its name ${JSON.stringify(name)} is not a valid artifact name (${problem})`,
       });
       return;
     }
@@ -79,7 +79,7 @@ export async function expandArtifacts(
     if (different.length > 0) {
       // Two file entries that clash never get here: the plan refused them before the task ran.
       expansion.problems.push(
-        `payload.artifacts[${job.entry.index}] and payload.artifacts[${entry.index}] both publish ` +
+        `${job.entry.field} and ${entry.field} both publish ` +
           `${JSON.stringify(name)}, with different ${different.join(', ')}`,
       );
       conflicted.add(name);

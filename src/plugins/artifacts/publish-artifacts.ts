@@ -52,17 +52,13 @@ export async function publishArtifacts(
   for (const job of expansion.jobs) {
     if (job.alsoFrom.length === 0) items.push({ upload: job });
     else if (await sameContent(result, [job.path, ...job.alsoFrom.map(({ path }) => path)])) {
-      const sources = [job, ...job.alsoFrom].map(
-        ({ entry, path }) => `payload.artifacts[${entry.index}] (${path})`,
-      );
+      const sources = [job, ...job.alsoFrom].map(({ entry, path }) => `${entry.field} (${path})`);
       ctx.log.info(
         `Artifact ${job.name} is published by ${sources.join(' and ')} with the same content; uploaded once`,
       );
       items.push({ upload: job });
     } else {
-      const sources = [job, ...job.alsoFrom].map(
-        ({ entry, path }) => `payload.artifacts[${entry.index}] (${path})`,
-      );
+      const sources = [job, ...job.alsoFrom].map(({ entry, path }) => `${entry.field} (${path})`);
       outcome.problems.push(
         `${sources.join(' and ')} both publish ${JSON.stringify(job.name)}, with different content`,
       );

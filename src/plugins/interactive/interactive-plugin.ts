@@ -7,7 +7,7 @@ import { loadSchema } from '../../schema/schema-files.js';
 import type { WebhookServer } from '../../webhooks/types.js';
 import type { PluginProvider, TaskContext, TaskPlugin } from '../types.js';
 import { ShellEndpoint } from './shell-endpoint.js';
-import { shellArtifactName, shellPageUrl } from './shell-urls.js';
+import { shellArtifactNameFor, shellPageUrl } from './shell-urls.js';
 
 export interface InteractiveSettings {
   readonly enabled: boolean;
@@ -23,7 +23,8 @@ export function interactiveSettingsFrom(config: Record<string, unknown>): Intera
 export const interactivePlugin: PluginProvider = {
   name: 'interactive',
   configSchema: loadSchema('config/interactive'),
-  create: ({ config, webhooks }) => {
+  create: ({ config, webhooks, payloadFormat }) => {
+    const artifactName = shellArtifactNameFor(payloadFormat);
     const settings = interactiveSettingsFrom(config);
     // A pool that enables shells but has no server to serve them is misconfigured: say so at start-up.
     if (settings.enabled && !webhooks)
@@ -31,14 +32,14 @@ export const interactivePlugin: PluginProvider = {
     return {
       name: 'interactive',
       payloadSchema: loadSchema('payload/interactive'),
-      reservedArtifacts: [shellArtifactName],
+      reservedArtifacts: [artifactName],
       forTask(ctx) {
         if ((ctx.payload as InteractivePayload).features?.interactive !== true) return undefined;
         if (!settings.enabled || !webhooks)
           throw new MalformedPayloadError(
             'payload.features.interactive is requested, but the interactive feature is not enabled on this worker pool',
           );
-        return interactiveTask(ctx, webhooks, settings);
+        return interactiveTask(ctx, webhooks, settings, artifactName);
       },
     };
   },
@@ -48,6 +49,7 @@ function interactiveTask(
   ctx: TaskContext,
   webhooks: WebhookServer,
   settings: InteractiveSettings,
+  artifactName: string,
 ): TaskPlugin {
   let endpoint: ShellEndpoint | undefined;
   const close = async (reason: string): Promise<void> => {
@@ -74,13 +76,13 @@ function interactiveTask(
       });
       const url = shellPageUrl(ctx.worker.rootUrl, endpoint.socketUrl, ctx.taskId, ctx.runId);
       signal.throwIfAborted();
-      await ctx.artifacts.createArtifact(shellArtifactName, {
+      await ctx.artifacts.createArtifact(artifactName, {
         storageType: 'reference',
         url,
         contentType: 'text/html; charset=utf-8',
         expires: ctx.task.expires,
       });
-      ctx.log.info(`Interactive shell available (artifact ${shellArtifactName})`);
+      ctx.log.info(`Interactive shell available (artifact ${artifactName})`);
     },
     // The task ended: every shell goes with it, and the URL stops answering.
     stopped: () => close('the task ended'),

@@ -5,7 +5,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Shell, ShellSize } from '../../engines/types.js';
 import type { TaskLog } from '../../log/task-log.js';
 import type { AttachedHook, WebhookServer } from '../../webhooks/types.js';
@@ -73,6 +73,11 @@ export class ShellEndpoint {
   }
 
   async #start(ws: WebSocket): Promise<void> {
+    // What the client sends while the shell is being opened (a container's exec takes a while) is kept
+    // for the shell, not dropped.
+    const early: Array<[RawData, boolean]> = [];
+    const keep = (data: RawData, isBinary: boolean): void => void early.push([data, isBinary]);
+    ws.on('message', keep);
     let shell: Shell;
     try {
       shell = await this.#options.openShell(initialSize);
@@ -88,6 +93,8 @@ export class ShellEndpoint {
       return;
     }
     const session = new ShellSession(ws, shell);
+    ws.off('message', keep);
+    for (const [data, isBinary] of early) ws.emit('message', data, isBinary);
     const number = ++this.#opened;
     this.#sessions.add(session);
     this.#options.log.info(`Interactive shell ${number} opened`);

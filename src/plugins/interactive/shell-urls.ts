@@ -1,7 +1,16 @@
 // Where a shell is reached: the socket URL on the webhook server and the Taskcluster UI page that opens it.
 
+import type { PayloadFormat } from '../../engines/types.js';
+
 /** The reserved artifact generic-worker publishes for `features.interactive`. */
 export const shellArtifactName = 'private/generic-worker/shell.html';
+
+/** docker-worker's name of it (tools that open a docker task's shell look for this one). */
+export const dockerShellArtifactName = 'private/docker-worker/shell.html';
+
+export function shellArtifactNameFor(format: PayloadFormat | undefined): string {
+  return format === 'docker-worker' ? dockerShellArtifactName : shellArtifactName;
+}
 
 /** The hook's http(s) URL as a websocket URL, with the shell's sub-path. */
 export function socketUrlOf(hookUrl: string, subPath: string): string {

@@ -28,24 +28,28 @@ export function createLiveLogPlugin(options: LiveLogOptions = {}): PluginProvide
   return {
     name: 'live-log',
     configSchema: loadSchema('config/live-log'),
-    create: ({ config, webhooks, log }) => {
+    create: ({ config, webhooks, log, payloadFormat }) => {
       const enabled = liveLogEnabled(config);
       if (enabled && !webhooks) log.warn('no webhook server: the live log is disabled');
+      // docker-worker calls the feature `localLiveLog`.
+      const docker = payloadFormat === 'docker-worker';
+      const feature = docker ? 'localLiveLog' : 'liveLog';
       return {
         name: 'live-log',
-        payloadSchema: loadSchema('payload/live-log'),
+        payloadSchema: loadSchema(docker ? 'payload/docker-live-log' : 'payload/live-log'),
         forTask(ctx) {
           if (!enabled || !webhooks) {
-            if (liveLogRequested(ctx.task.payload))
+            if (docker ? featureRequested(ctx.task.payload, feature) : liveLogRequested(ctx.task.payload))
               throw new MalformedPayloadError(
-                'features.liveLog: the live log is not enabled on this worker pool (set features.liveLog ' +
+                `features.${feature}: the live log is not enabled on this worker pool (set features.${feature} ` +
                   'to false or leave it out)',
               );
             return undefined;
           }
           const settings = taskLogSettings(ctx.payload);
+          const wanted = docker ? featureOf(ctx.payload, feature) !== false : settings.liveLog;
           const taskLog = ctx.log;
-          if (!settings.liveLog || !isFollowableTaskLog(taskLog)) return undefined;
+          if (!wanted || !isFollowableTaskLog(taskLog)) return undefined;
           const endpoint = createLiveLogEndpoint(taskLog, ctx.workerLog);
           let hook: AttachedHook | undefined;
           let published: Promise<unknown> | undefined;
@@ -84,6 +88,20 @@ export function createLiveLogPlugin(options: LiveLogOptions = {}): PluginProvide
       };
     },
   };
+}
+
+/** `payload.features[name]`, of a payload that may not match the schema. */
+function featureOf(payload: unknown, name: string): unknown {
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const features = (payload as { features?: unknown }).features;
+  return typeof features === 'object' && features !== null
+    ? (features as Record<string, unknown>)[name]
+    : undefined;
+}
+
+/** The task asked for the feature explicitly (in its own payload, before the schema's defaults). */
+function featureRequested(rawPayload: unknown, name: string): boolean {
+  return featureOf(rawPayload, name) === true;
 }
 
 export const liveLogPlugin: PluginProvider = createLiveLogPlugin();

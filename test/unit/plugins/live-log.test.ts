@@ -109,4 +109,49 @@ describe('live-log plugin', () => {
     assert.ok(run.artifacts.artifacts.get('public/logs/live_backing.log'));
     assert.equal(run.artifacts.artifacts.get('public/logs/live.log'), undefined);
   });
+
+  describe('docker-worker format (features.localLiveLog)', () => {
+    const dockerPlugin = (config: Record<string, unknown> = {}): Promise<Plugin> =>
+      Promise.resolve(
+        createLiveLogPlugin().create({
+          config,
+          log: silentLog(),
+          worker: testWorker,
+          webhooks,
+          payloadFormat: 'docker-worker',
+        }),
+      );
+
+    it('publishes the reference by default, and none for localLiveLog false', async () => {
+      const references = async (payload: Record<string, unknown>): Promise<number> => {
+        const run = await runWithPlugins({
+          plugins: [await dockerPlugin()],
+          payload,
+          payloadFormat: 'docker-worker',
+        });
+        assert.deepEqual(run.resolution, { kind: 'completed' });
+        return run.artifacts.calls.filter((call) => call.name === 'public/logs/live.log').length;
+      };
+      assert.equal(await references({}), 1);
+      assert.equal(await references({ features: { localLiveLog: false } }), 0);
+    });
+
+    it('refuses localLiveLog true on a worker that disabled the live log, and generic-worker’s liveLog', async () => {
+      const config = { liveLog: { enabled: false } };
+      const refused = await runWithPlugins({
+        plugins: [await dockerPlugin(config)],
+        payload: { features: { localLiveLog: true } },
+        config,
+        payloadFormat: 'docker-worker',
+      });
+      assert.equal('reason' in refused.resolution && refused.resolution.reason, 'malformed-payload');
+      assert.match(refused.log, /features\.localLiveLog: the live log is not enabled on this worker pool/);
+      const generic = await runWithPlugins({
+        plugins: [await dockerPlugin()],
+        payload: { features: { liveLog: true } },
+        payloadFormat: 'docker-worker',
+      });
+      assert.equal('reason' in generic.resolution && generic.resolution.reason, 'malformed-payload');
+    });
+  });
 });
