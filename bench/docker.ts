@@ -32,7 +32,7 @@ export async function benchDocker(queue: QueueHandle, tasks: number): Promise<st
   const socket = /^DOCKER_SOCKET=(.+)$/m.exec(start.stdout)?.[1] ?? '/var/run/docker.sock';
   // A container costs about half a second: fewer tasks than the other benchmarks, the same for both sides.
   const count = Math.max(5, Math.min(tasks, Number(process.env.BENCH_DOCKER_TASKS ?? 30)));
-  const config = { engine: 'docker', docker: { socket, network: 'none' } };
+  const config = { engine: 'docker', docker: { socket, network: 'none', imageGc: { keepImages: [image] } } };
   const payload = { image, command: ['true'], maxRunTime: 60 };
   // Warm up both paths (the image's layers, the daemon's caches, the worker's start).
   await rawDockerRuns(3);

@@ -8,9 +8,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe } from 'node:test';
 import { createDockerEngine } from '../../src/engines/docker/docker-engine.js';
+import { defaultDockerSettings } from '../../src/engines/docker/docker-settings.js';
 import { silentLog } from '../../src/log/worker-log.js';
 import { formatArgv } from '../../src/log/task-log-format.js';
-import { debianImage, dockerService } from '../helpers/docker-service.js';
+import { busyboxImage, debianImage, dockerService } from '../helpers/docker-service.js';
 import { engineConformance } from './engine-suite.js';
 
 // Debian's: the suite's process trees are written for a POSIX shell that does not exec its last command.
@@ -46,7 +47,16 @@ if ('skip' in docker) describe('engine conformance: docker', { skip: docker.skip
 else
   engineConformance({
     name: 'docker',
-    create: () => createDockerEngine({ socket: docker.socket, network: 'none', pullRetries: 0 }, silentLog()),
+    create: () =>
+      createDockerEngine(
+        {
+          socket: docker.socket,
+          network: 'none',
+          pullRetries: 0,
+          imageGc: { ...defaultDockerSettings.imageGc, keepImages: [busyboxImage, debianImage] },
+        },
+        silentLog(),
+      ),
     // In a file of the task directory where there is one: the log's `Executing command 0` line then shows
     // the file, not the commands (which the suite checks for output that must not appear).
     payload: (commands, task) => {

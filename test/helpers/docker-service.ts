@@ -20,6 +20,23 @@ export const debianImage = 'local/debian:bookworm';
 const script = fileURLToPath(new URL('../../scripts/services/start-docker.sh', import.meta.url));
 const HOW_TO_START = 'start it with `bash scripts/services/start-docker.sh` (as root, on Debian)';
 
+/**
+ * The `docker` worker config keys of the tests: no network, no pull retries, and the test images kept by
+ * the image collector (a CI machine with little free disk must not lose them between two tests).
+ */
+export function testDockerConfig(
+  socket: string,
+  more: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    socket,
+    network: 'none',
+    pullRetries: 0,
+    imageGc: { keepImages: [busyboxImage, debianImage] },
+    ...more,
+  };
+}
+
 export interface DockerServiceOptions {
   /** Also the Debian image (tests whose shell must be a full POSIX one, not busybox's). */
   readonly debian?: boolean;

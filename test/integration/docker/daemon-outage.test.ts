@@ -20,7 +20,7 @@ import {
   type CliProcess,
   type QueueHandle,
 } from '../../helpers/cluster.js';
-import { busyboxImage, dockerService } from '../../helpers/docker-service.js';
+import { busyboxImage, dockerService, testDockerConfig } from '../../helpers/docker-service.js';
 import { waitUntil } from '../../helpers/processes.js';
 import { openLiveReader } from '../../helpers/live-log-reader.js';
 import { SocketProxy } from '../../helpers/socket-proxy.js';
@@ -61,7 +61,7 @@ describe(
       worker = startWorker({
         rootUrl: queue.rootUrl,
         taskQueueId,
-        extra: { engine: 'docker', docker: { socket: proxy.path, network: 'none', callTimeoutSeconds: 3 } },
+        extra: { engine: 'docker', docker: testDockerConfig(proxy.path, { callTimeoutSeconds: 3 }) },
       });
     });
     after(async () => {

@@ -16,7 +16,7 @@ import {
   type QueueHandle,
   type TaskStatus,
 } from '../../helpers/cluster.js';
-import { busyboxImage, dockerService } from '../../helpers/docker-service.js';
+import { busyboxImage, dockerService, testDockerConfig } from '../../helpers/docker-service.js';
 
 const docker = await dockerService();
 
@@ -56,7 +56,7 @@ describe('task images', { skip: 'skip' in docker ? docker.skip : false, timeout:
       capacity: 2,
       extra: {
         engine: 'docker',
-        docker: { socket: 'socket' in docker ? docker.socket : '', network: 'none', pullRetries: 0 },
+        docker: testDockerConfig('socket' in docker ? docker.socket : ''),
       },
     });
   });

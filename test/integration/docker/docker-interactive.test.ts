@@ -14,7 +14,7 @@ import {
   type CliProcess,
   type QueueHandle,
 } from '../../helpers/cluster.js';
-import { busyboxImage, dockerService } from '../../helpers/docker-service.js';
+import { busyboxImage, dockerService, testDockerConfig } from '../../helpers/docker-service.js';
 import { openLiveReader } from '../../helpers/live-log-reader.js';
 import { waitUntil } from '../../helpers/processes.js';
 import { ShellClient } from '../../helpers/shell-client.js';
@@ -55,7 +55,7 @@ describe(
         taskQueueId,
         extra: {
           engine: 'docker',
-          docker: { socket: 'socket' in docker ? docker.socket : '', network: 'none' },
+          docker: testDockerConfig('socket' in docker ? docker.socket : ''),
           interactive: { enabled: true },
         },
       });

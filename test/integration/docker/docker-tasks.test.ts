@@ -12,7 +12,7 @@ import {
   type CliProcess,
   type QueueHandle,
 } from '../../helpers/cluster.js';
-import { busyboxImage, dockerService } from '../../helpers/docker-service.js';
+import { busyboxImage, dockerService, testDockerConfig } from '../../helpers/docker-service.js';
 
 interface Case {
   name: string;
@@ -181,13 +181,10 @@ describe('docker engine tasks', { skip: 'skip' in docker ? docker.skip : false, 
       maxTaskRunTime: 600,
       extra: {
         engine: 'docker',
-        docker: {
-          socket: 'socket' in docker ? docker.socket : '',
-          network: 'none',
-          pullRetries: 0,
+        docker: testDockerConfig('socket' in docker ? docker.socket : '', {
           memoryMB: 64,
           allowPrivileged: true,
-        },
+        }),
       },
     });
   });

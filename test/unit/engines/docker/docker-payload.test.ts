@@ -4,6 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { registry } from '../../../../src/cli/registry.js';
+import { checkConfig } from '../../../../src/config/load-config.js';
+import { dockerEngine } from '../../../../src/engines/docker/docker-engine.js';
+import { dockerSettingsFrom } from '../../../../src/engines/docker/docker-settings.js';
 import { checkDockerPayload } from '../../../../src/engines/docker/payload-check.js';
 import type { Engine } from '../../../../src/engines/types.js';
 import { silentLog } from '../../../../src/log/worker-log.js';
@@ -147,5 +150,45 @@ describe('docker payload checks', () => {
     );
     assert.equal(check.problems.length, 3, check.problems.join('\n'));
     assert.deepEqual(checkDockerPayload({ image: 'x', log: 'public/logs/live.log' }, [], true).problems, []);
+  });
+});
+
+describe('docker config keys', () => {
+  const minimal = {
+    rootUrl: 'https://tc.example.com',
+    credentials: { clientId: 'c', accessToken: 't' },
+    taskQueueId: 'p/w',
+    workerGroup: 'g',
+    workerId: 'w',
+    workDir: '/var/lib/tc-worker/work',
+    engine: 'docker',
+  };
+  const options = { engines: [dockerEngine], plugins: [] };
+
+  it('have defaults, and the engine reads them with the root URL', () => {
+    const config = checkConfig({ ...minimal, docker: { memoryMB: 512 } }, 'worker.yml', options);
+    const settings = dockerSettingsFrom(config);
+    assert.equal(settings.socket, '/var/run/docker.sock');
+    assert.equal(settings.memoryMB, 512);
+    assert.equal(settings.network, 'bridge');
+    assert.equal(settings.allowPrivileged, false);
+    assert.equal(settings.callTimeoutMs, 60_000);
+    assert.equal(settings.imageGc.minFreeBytes, 10240 * 1024 * 1024);
+    assert.equal(settings.rootUrl, 'https://tc.example.com');
+  });
+
+  it('refuse unknown keys and bad values', () => {
+    assert.throws(
+      () =>
+        checkConfig(
+          { ...minimal, docker: { memoryMB: 1, privileged: true, imageGc: { minFreePercent: 200 } } },
+          'worker.yml',
+          options,
+        ),
+      (error: Error) =>
+        /memoryMB/.test(error.message) &&
+        /privileged/.test(error.message) &&
+        /minFreePercent/.test(error.message),
+    );
   });
 });
