@@ -46,7 +46,8 @@ export interface HostSupport {
 
 const toolDirs = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
-async function findTool(name: string): Promise<string | undefined> {
+/** The tool's path in the usual system directories, if it is installed there and executable. */
+export async function findTool(name: string): Promise<string | undefined> {
   for (const dir of toolDirs) {
     const path = join(dir, name);
     if (

@@ -3,12 +3,16 @@
 // command as a child, say on fd 3 that it could not start (`errno N`) or that a signal ended it
 // (`signal N`), exit with its code. The same work in perl costs several milliseconds per command (the
 // interpreter starting inside the sandbox); the binary costs a fork.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { access, chmod, rename, rm, writeFile } from 'node:fs/promises';
-import { constants } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Logger } from 'pino';
+import { outputText } from './child-output.js';
+import { findTool } from './host-requirements.js';
+
+const run = promisify(execFile);
 
 /** Where the binary appears inside every sandbox (bound read-only onto the sandbox's tmpfs root). */
 export const supervisorPathInSandbox = '/run/tc-worker/supervise';
@@ -55,7 +59,7 @@ int main(int argc, char **argv) {
 }
 `;
 
-const compilers = ['/usr/bin/cc', '/usr/bin/gcc', '/usr/bin/tcc', '/usr/bin/clang'];
+const compilers = ['cc', 'gcc', 'tcc', 'clang'];
 const compileTimeoutMs = 60_000;
 
 /**
@@ -65,15 +69,22 @@ const compileTimeoutMs = 60_000;
 export async function supervisorBinary(stateDir: string, log: Logger): Promise<string | undefined> {
   const version = createHash('sha256').update(supervisorSource).digest('hex').slice(0, 12);
   const binary = join(stateDir, `supervise-${version}`);
-  if (await executable(binary)) return (await works(binary, log)) ? binary : undefined;
-  for (const compiler of compilers) {
-    if (!(await executable(compiler))) continue;
+  const built = await access(binary).then(
+    () => true,
+    () => false,
+  );
+  if (built) return (await works(binary, log)) ? binary : undefined;
+  for (const name of compilers) {
+    const compiler = await findTool(name);
+    if (!compiler) continue;
     const source = join(stateDir, `supervise-${version}.${process.pid}.c`);
     const output = `${binary}.${process.pid}.tmp`;
     try {
       await writeFile(source, supervisorSource, { mode: 0o600 });
-      const problem = await run(compiler, ['-O2', '-o', output, source]);
-      if (problem) {
+      try {
+        await run(compiler, ['-O2', '-o', output, source], { timeout: compileTimeoutMs });
+      } catch (error) {
+        const problem = outputText((error as { stderr?: unknown }).stderr) || (error as Error).message;
         log.warn({ compiler, problem }, 'compiling the sandbox supervisor failed');
         continue;
       }
@@ -108,25 +119,5 @@ function works(binary: string, log: Logger): Promise<boolean> {
       if (!ok) log.warn({ binary, code, said }, 'the compiled sandbox supervisor does not work; using perl');
       resolve(ok);
     });
-  });
-}
-
-function executable(path: string): Promise<boolean> {
-  return access(path, constants.X_OK).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** Runs the compiler; resolves undefined on success, else what went wrong. */
-function run(file: string, args: string[]): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: compileTimeoutMs });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', (error) => resolve(error.message));
-    child.once('close', (code, signal) =>
-      resolve(code === 0 ? undefined : `exit ${code ?? signal}: ${stderr.trim().slice(0, 500)}`),
-    );
   });
 }

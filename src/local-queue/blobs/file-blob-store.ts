@@ -96,7 +96,7 @@ export class FileBlobStore implements BlobStore {
         // One call instead of open, write and close: a small upload waits for each of them.
         await writeFile(tmpMeta, JSON.stringify(meta), { flag: 'wx' });
       }
-      await rename(tmpMeta, join(this.dir, `${base}.json`));
+      await rename(tmpMeta, this.metadataPath(key));
       if (this.syncToDisk) await fsyncPath(this.dir);
       if (previous && previous.dataFile !== dataFile) {
         await rm(join(this.dir, previous.dataFile), { force: true });
@@ -121,7 +121,7 @@ export class FileBlobStore implements BlobStore {
       const previous = this.readMetadataSync(key);
       const meta: MetadataFile = { key, size: data.length, dataFile, ...metadata };
       writeFileSync(tmpMeta, JSON.stringify(meta), { flag: 'wx' });
-      renameSync(tmpMeta, join(this.dir, `${this.base(key)}.json`));
+      renameSync(tmpMeta, this.metadataPath(key));
       if (previous && previous.dataFile !== dataFile)
         rmSync(join(this.dir, previous.dataFile), { force: true });
       return { size: data.length };
@@ -151,27 +151,37 @@ export class FileBlobStore implements BlobStore {
     return Promise.resolve();
   }
 
+  private metadataPath(key: string): string {
+    return join(this.dir, `${this.base(key)}.json`);
+  }
+
   private readMetadataSync(key: string): MetadataFile | undefined {
     try {
-      const meta = JSON.parse(readFileSync(join(this.dir, `${this.base(key)}.json`), 'utf8')) as MetadataFile;
-      return meta.key === key ? meta : undefined;
+      return metadataOf(readFileSync(this.metadataPath(key), 'utf8'), key);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
+      return missingMetadata(error);
     }
   }
 
   private async readMetadata(key: string): Promise<MetadataFile | undefined> {
     try {
-      const meta = JSON.parse(
-        await readFile(join(this.dir, `${this.base(key)}.json`), 'utf8'),
-      ) as MetadataFile;
-      return meta.key === key ? meta : undefined;
+      return metadataOf(await readFile(this.metadataPath(key), 'utf8'), key);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
+      return missingMetadata(error);
     }
   }
+}
+
+/** A metadata file's text, when it is this key's (another key with the same hash is not). */
+function metadataOf(text: string, key: string): MetadataFile | undefined {
+  const meta = JSON.parse(text) as MetadataFile;
+  return meta.key === key ? meta : undefined;
+}
+
+/** No metadata file: no blob. Anything else is a real failure. */
+function missingMetadata(error: unknown): undefined {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+  throw error;
 }
 
 /** The whole body, which must be the announced `length` bytes (HTTP itself holds a request to it). */
