@@ -211,3 +211,27 @@ export async function taskLog(rootUrl: string, taskId: string, runId = 0): Promi
   if (!response.ok) throw new Error(`backing log of ${taskId}/${runId}: HTTP ${response.status}`);
   return response.text();
 }
+
+/**
+ * Polls getArtifact (run 0) until `name` redirects to where `accepted` says (by default one of the worker's
+ * hooks: the live log while it runs) and returns that location.
+ */
+export async function referenceUrlOf(
+  rootUrl: string,
+  taskId: string,
+  name: string,
+  options: { timeoutMs?: number; accepted?: (location: string) => boolean } = {},
+): Promise<string> {
+  const { timeoutMs = 60_000, accepted = (location) => location.includes('/hooks/') } = options;
+  const queue = new tc.Queue({ rootUrl });
+  const url = queue.externalBuildUrl(queue.getArtifact, taskId, 0, name);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const response = await fetch(url, { redirect: 'manual' });
+    await response.body?.cancel();
+    const location = response.headers.get('location');
+    if (response.status === 303 && location !== null && accepted(location)) return location;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${name} of ${taskId} did not become the expected reference within ${timeoutMs} ms`);
+}

@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import tc from 'taskcluster-client';
 import {
   createTask,
+  referenceUrlOf,
   startQueue,
   startWorker,
   taskLog,
@@ -26,24 +26,6 @@ import { openLiveReader } from '../../helpers/live-log-reader.js';
 import { SocketProxy } from '../../helpers/socket-proxy.js';
 
 const docker = await dockerService();
-
-/** Where the live log reference of the task's run points, once it exists. */
-async function liveLogUrl(rootUrl: string, taskId: string): Promise<string> {
-  const queue = new tc.Queue({ rootUrl });
-  const url = queue.externalBuildUrl(queue.getArtifact, taskId, 0, 'public/logs/live.log');
-  let location: string | null = null;
-  await waitUntil(
-    async () => {
-      const response = await fetch(url, { redirect: 'manual' });
-      await response.body?.cancel();
-      location = response.status === 303 ? response.headers.get('location') : null;
-      return location?.includes('/hooks/') === true;
-    },
-    'the live log reference',
-    60_000,
-  );
-  return location!;
-}
 
 describe(
   'a Docker daemon that goes away',
@@ -127,7 +109,9 @@ describe(
       });
       // The container's output in the live log, a second after it started: the worker is past starting it
       // (the daemon's answer to the start call may come after the first output).
-      const reader = await openLiveReader(await liveLogUrl(queue.rootUrl, taskId));
+      const reader = await openLiveReader(
+        await referenceUrlOf(queue.rootUrl, taskId, 'public/logs/live.log'),
+      );
       await reader.waitFor('a-second-later\n', 60_000);
       const frozen = Date.now();
       proxy.freeze();

@@ -3,9 +3,9 @@
 // task's environment and opens the gate the task waits for, so "while it runs" is a fact, not a timing guess.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import tc from 'taskcluster-client';
 import {
   createTask,
+  referenceUrlOf,
   startQueue,
   startWorker,
   taskLog,
@@ -16,29 +16,10 @@ import {
 } from '../../helpers/cluster.js';
 import { busyboxImage, dockerService, testDockerConfig } from '../../helpers/docker-service.js';
 import { openLiveReader } from '../../helpers/live-log-reader.js';
-import { waitUntil } from '../../helpers/processes.js';
 import { ShellClient } from '../../helpers/shell-client.js';
 
 const docker = await dockerService();
 const timeoutMs = 120_000;
-
-/** Where the reference artifact `name` of the run points, once it exists. */
-async function referenceUrl(rootUrl: string, taskId: string, name: string): Promise<string> {
-  const queue = new tc.Queue({ rootUrl });
-  const url = queue.externalBuildUrl(queue.getArtifact, taskId, 0, name);
-  let location: string | null = null;
-  await waitUntil(
-    async () => {
-      const response = await fetch(url, { redirect: 'manual' });
-      await response.body?.cancel();
-      location = response.status === 303 ? response.headers.get('location') : null;
-      return location !== null && !location.includes('/artifacts/');
-    },
-    `the reference ${name}`,
-    timeoutMs,
-  );
-  return location!;
-}
 
 describe(
   'docker tasks: live log and interactive shell',
@@ -77,11 +58,19 @@ describe(
         maxRunTime: 120,
         features: { interactive: true },
       });
-      const reader = await openLiveReader(await referenceUrl(queue.rootUrl, taskId, 'public/logs/live.log'));
+      const reader = await openLiveReader(
+        await referenceUrlOf(queue.rootUrl, taskId, 'public/logs/live.log', { timeoutMs }),
+      );
       await reader.waitFor('waiting-for-gate\n', timeoutMs);
       assert.equal((await waitForStatus(queue.client, taskId, () => true)).state, 'running');
 
-      const page = new URL(await referenceUrl(queue.rootUrl, taskId, 'private/docker-worker/shell.html'));
+      const page = new URL(
+        await referenceUrlOf(queue.rootUrl, taskId, 'private/docker-worker/shell.html', {
+          timeoutMs,
+          // The shell page is on the root URL (the socket's hook URL is in its query), not the queue's.
+          accepted: (location) => !location.includes('/artifacts/'),
+        }),
+      );
       const shell = await ShellClient.connect(page.searchParams.get('socketUrl')!);
       shell.type('echo "IN:$TASK_ID:$GREETING:$TERM:$(hostname)"; touch /tmp/gate\n');
       await shell.waitFor(new RegExp(`IN:${taskId}:hello shell:xterm-256color:`));

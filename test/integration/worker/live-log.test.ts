@@ -5,37 +5,22 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import tc from 'taskcluster-client';
 import {
   createTask,
+  fetchArtifact,
+  referenceUrlOf,
   startQueue,
   startWorker,
   taskLog,
   tempDir,
   uniqueTaskQueueId,
   waitForStatus,
-  fetchArtifact,
   type CliProcess,
   type QueueHandle,
 } from '../../helpers/cluster.js';
 import { openLiveReader } from '../../helpers/live-log-reader.js';
 
 const timeoutMs = 120_000;
-
-/** Polls getArtifact until the live log is a reference to a hook; returns the hook URL. */
-async function liveLogUrl(rootUrl: string, taskId: string): Promise<string> {
-  const queue = new tc.Queue({ rootUrl });
-  const url = queue.externalBuildUrl(queue.getArtifact, taskId, 0, 'public/logs/live.log');
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const response = await fetch(url, { redirect: 'manual' });
-    await response.body?.cancel();
-    const location = response.headers.get('location');
-    if (response.status === 303 && location?.includes('/hooks/')) return location;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`no live log reference for ${taskId}`);
-}
 
 describe('live log', { timeout: 4 * timeoutMs }, () => {
   let queue: QueueHandle;
@@ -77,7 +62,7 @@ describe('live log', { timeout: 4 * timeoutMs }, () => {
       command: [['sh', '-c', script]],
       maxRunTime: 300,
     });
-    const hookUrl = await liveLogUrl(queue.rootUrl, taskId);
+    const hookUrl = await referenceUrlOf(queue.rootUrl, taskId, 'public/logs/live.log', { timeoutMs });
 
     const stalled = await openLiveReader(hookUrl);
     stalled.pause();
