@@ -38,7 +38,9 @@ export const expiryMarginMs = 60_000;
 
 export async function putWithRetries(put: PutWithRetries): Promise<PutOutcome> {
   const { signal, policy } = put;
-  let target = put.firstTarget ? await put.firstTarget : undefined;
+  // An early target that failed (asked for long ago, perhaps while the queue was away) is asked for again:
+  // a lasting refusal then comes back from newTarget and is reported from there.
+  let target = put.firstTarget ? await put.firstTarget.catch(() => undefined) : undefined;
   for (let attempt = 1; ; attempt++) {
     signal.throwIfAborted();
     if (!target || target.expiresAt - Date.now() < expiryMarginMs) target = await put.newTarget();

@@ -4,7 +4,7 @@
 import type { EngineProvider } from '../engines/types.js';
 import { processEngine } from '../engines/process/process-engine.js';
 import { sandboxEngine } from '../engines/sandbox/sandbox-engine.js';
-import { dockerEngine } from '../engines/docker/docker-engine.js';
+import { dockerEngine } from '../engines/docker/docker-provider.js';
 import type { PluginProvider } from '../plugins/types.js';
 import { artifactsPlugin } from '../plugins/artifacts/artifacts-plugin.js';
 import { envPlugin } from '../plugins/env/env-plugin.js';

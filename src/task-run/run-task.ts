@@ -40,10 +40,11 @@ export interface TaskRunOptions {
   readonly hookTimeoutMs?: number;
   /**
    * Takes work that need not hold up the resolution (the engine's dispose and removing the run directory,
-   * once the task's processes are gone and the plugins are done with its files); the caller waits for it
-   * before it exits. Without it, runTask waits.
+   * once the task's processes are gone and the plugins are done with its files), not yet begun: the caller
+   * starts it when it suits (after the report is on its way) and waits for it before it exits. Without it,
+   * runTask does the work before it returns.
    */
-  readonly deferCleanup?: (work: Promise<void>) => void;
+  readonly deferCleanup?: (work: () => Promise<void>) => void;
 }
 
 const defaultHookTimeoutMs = 30 * 60 * 1000;
@@ -267,9 +268,9 @@ class TaskRun {
     );
     // The task's processes are gone (wait() saw to that) and every plugin is done with its files: what is
     // left is removing them, which the next task need not wait for.
-    const cleanup = this.#cleanUp(result, runDir);
-    if (this.#options.deferCleanup) this.#options.deferCleanup(cleanup);
-    else await cleanup;
+    const cleanUp = (): Promise<void> => this.#cleanUp(result, runDir);
+    if (this.#options.deferCleanup) this.#options.deferCleanup(cleanUp);
+    else await cleanUp();
   }
 
   async #cleanUp(result: ResultSet | undefined, runDir: string): Promise<void> {

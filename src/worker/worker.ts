@@ -265,6 +265,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     const signal = AbortSignal.any([this.#shutdown.signal, cancel.signal]);
     let reclaimer: Reclaimer | undefined;
     let resolution: Resolution;
+    let cleanUp: (() => Promise<void>) | undefined;
     try {
       reclaimer = new Reclaimer({
         reclaimTask: () => runQueue.reclaimTask(),
@@ -297,7 +298,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
         // runTask binds {taskId, runId} itself.
         workerLog: this.#log,
         signal,
-        deferCleanup: (work) => this.#track(work),
+        deferCleanup: (work) => (cleanUp = work),
       });
     } catch (error) {
       log.error({ err: error }, 'task run threw');
@@ -315,6 +316,12 @@ export class Worker extends EventEmitter<WorkerEvents> {
     // report's answer.
     const reporting = this.#report(runQueue, resolution, log);
     release();
+    // Removing the run's directory (synchronous when it is small) waits until both requests are written,
+    // and then fills the time the queue takes to answer them.
+    if (cleanUp) {
+      const work = cleanUp;
+      this.#track(new Promise((resolve) => setImmediate(resolve)).then(work));
+    }
     const report = await reporting;
     const reportedAt = this.#clock.now();
     const timings = {

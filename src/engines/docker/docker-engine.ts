@@ -9,14 +9,14 @@ import type { DockerEnginePayload } from '../../generated/payload/docker-engine.
 import type { OnExitStatusPayload } from '../../generated/payload/on-exit-status.js';
 import { formatArgv } from '../../log/task-log-format.js';
 import { loadSchema } from '../../schema/schema-files.js';
-import type { Engine, EngineProvider, EngineTaskContext, SandboxBuilder } from '../types.js';
+import type { Engine, EngineTaskContext, SandboxBuilder } from '../types.js';
 import { cacheVolumes, purgeCaches } from './caches.js';
 import { ContainerFiles } from './container-files.js';
 import { ContainerRun } from './container-run.js';
 import { OutputFrames } from './output-frames.js';
 import { containerSpec } from './container-spec.js';
 import { daemonCall, DockerUnavailableError } from './daemon-call.js';
-import { defaultDockerSettings, dockerSettingsFrom, type DockerSettings } from './docker-settings.js';
+import { defaultDockerSettings, type DockerSettings } from './docker-settings.js';
 import { ImageCollector } from './image-gc.js';
 import { describeImageSource, imageSourceOf } from './image-source.js';
 import { resolveImage } from './image-store.js';
@@ -185,9 +185,3 @@ async function attachOutput(
   stream.pipe(frames);
   return frames;
 }
-
-export const dockerEngine: EngineProvider = {
-  name: 'docker',
-  configSchema: loadSchema('config/docker-engine'),
-  create: ({ config, log }) => createDockerEngine(dockerSettingsFrom(config), log),
-};

@@ -84,7 +84,9 @@ export function startCommand(argv: readonly [string, ...string[]], options: Comm
         if (pid !== undefined && !(await killGroupAndWait(pid)))
           options.workerLog.error({ pgid: pid }, 'processes of a task survived SIGKILL');
         // Those that left the group (setsid) but still work in the task directory die too.
-        if (!(await killProcessesWorkingIn(options.cwd, options.keepSessions?.())))
+        // Only those born since the command started can be its own: older processes are passed over.
+        const bornSince = pid !== undefined ? { bornSince: { pid, startedAt } } : {};
+        if (!(await killProcessesWorkingIn(options.cwd, options.keepSessions?.(), bornSince)))
           options.workerLog.error({ cwd: options.cwd }, 'processes of a task survived SIGKILL');
         await drainPipes(pipes, pipeGraceMs);
         resolve({

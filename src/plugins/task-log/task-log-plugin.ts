@@ -42,20 +42,19 @@ export function createTaskLogPlugin(overrides: UploadOverrides = {}): PluginProv
           const parsed = taskLogSettings(ctx.payload);
           const settings = { ...parsed, liveLog: parsed.liveLog && liveLogOffered };
           if (!settings.backingLog) return undefined;
-          let created: Promise<PutTarget> | undefined;
+          // The backing log's artifact is created as the run begins: its round trip overlaps the task
+          // instead of holding up the end of the run (a trivial task ends before it would come back). Until
+          // the log is PUT at the end, fetching it answers 404 as before; a URL that expires during a long
+          // task is replaced before the PUT.
+          const created = createEarly({
+            artifacts: ctx.artifacts,
+            storageType: uploads.storageType,
+            name: settings.backingName,
+            contentType: logContentType,
+            contentEncoding: 'gzip',
+            expires: ctx.task.expires,
+          });
           return {
-            // The task's processes are gone and only the log's last lines are still to come: the backing
-            // log's artifact can be created now, its round trip overlapping the end of the run.
-            stopped() {
-              created = createEarly({
-                artifacts: ctx.artifacts,
-                storageType: uploads.storageType,
-                name: settings.backingName,
-                contentType: logContentType,
-                contentEncoding: 'gzip',
-                expires: ctx.task.expires,
-              });
-            },
             async finished(resolution, options) {
               try {
                 await publishLog(ctx, settings, uploads, overrides, options, created);

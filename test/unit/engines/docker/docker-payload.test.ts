@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { registry } from '../../../../src/cli/registry.js';
 import { checkConfig } from '../../../../src/config/load-config.js';
-import { dockerEngine } from '../../../../src/engines/docker/docker-engine.js';
+import { dockerEngine } from '../../../../src/engines/docker/docker-provider.js';
 import { dockerSettingsFrom } from '../../../../src/engines/docker/docker-settings.js';
 import { checkDockerPayload } from '../../../../src/engines/docker/payload-check.js';
 import type { Engine } from '../../../../src/engines/types.js';
