@@ -20,6 +20,17 @@ export interface EngineTaskContext {
   readonly workerLog: Logger;
   /** Aborted with a WorkerShutdownError or TaskCanceledError: stop everything, at once. */
   readonly signal: AbortSignal;
+  /**
+   * Signed URLs for artifacts the task needs (a task image), made with the run's temporary credentials so
+   * that private artifacts of its dependencies are readable with the task's scopes; absent in engine tests.
+   */
+  readonly downloads?: ArtifactDownloads;
+}
+
+/** Reading other tasks' artifacts with the run's temporary credentials (the task's scopes). */
+export interface ArtifactDownloads {
+  /** A signed URL of the latest run's artifact `name` of `taskId`, good for a few minutes. */
+  downloadUrl(taskId: string, name: string): string;
 }
 
 export interface EngineProvider {
@@ -43,6 +54,12 @@ export interface Engine {
   /** This engine's payload part (e.g. `command`), merged with the plugins' parts. */
   readonly payloadSchema: JsonSchema;
   prepare(ctx: EngineTaskContext): Promise<SandboxBuilder>;
+  /**
+   * Whether the engine can run tasks now (the Docker daemon answers). Asked before every claimWork, so it
+   * must be cheap when nothing changed; while it answers false the worker claims nothing and asks again
+   * after a backoff. Engines that are always able omit it.
+   */
+  available?(signal: AbortSignal): Promise<boolean>;
   /** Releases engine-wide resources at worker shutdown. */
   dispose?(): Promise<void>;
 }

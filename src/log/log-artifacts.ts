@@ -4,7 +4,10 @@
 import { artifactNameProblem } from '../artifact-upload/artifact-name.js';
 import type { LiveLogConfig } from '../generated/config/live-log.js';
 import type { LiveLogPayload } from '../generated/payload/live-log.js';
+import type { DockerLiveLogPayload } from '../generated/payload/docker-live-log.js';
+import type { DockerTaskLogPayload } from '../generated/payload/docker-task-log.js';
 import type { TaskLogPayload } from '../generated/payload/task-log.js';
+import type { PayloadFormat } from '../engines/types.js';
 
 export const defaultLiveLogName = 'public/logs/live.log';
 export const defaultBackingLogName = 'public/logs/live_backing.log';
@@ -18,21 +21,51 @@ export interface TaskLogSettings {
   readonly liveLog: boolean;
 }
 
-/** The log settings of a payload that may not match the schema: anything unusable falls back to the default. */
-export function taskLogSettings(payload: Record<string, unknown>): TaskLogSettings {
-  const { logs, features } = payload as { logs?: unknown; features?: unknown };
+/**
+ * The log settings of a payload that may not match the schema: anything unusable falls back to the default.
+ * generic-worker names both artifacts (`logs.live`, `logs.backing`) and switches them with
+ * `features.backingLog` / `features.liveLog`; docker-worker names the live log (`log`), derives the backing
+ * log's name from it, and switches them with `features.bulkLog` / `features.localLiveLog`.
+ */
+export function taskLogSettings(
+  payload: Record<string, unknown>,
+  format: PayloadFormat = 'generic-worker',
+): TaskLogSettings {
+  const { logs, features, log } = payload as { logs?: unknown; features?: unknown; log?: unknown };
   const logsPart = isRecord(logs) ? (logs as TaskLogPayload['logs'] & object) : {};
-  type Features = TaskLogPayload['features'] & LiveLogPayload['features'] & object;
+  type Features = TaskLogPayload['features'] &
+    LiveLogPayload['features'] &
+    DockerTaskLogPayload['features'] &
+    DockerLiveLogPayload['features'] &
+    object;
   const featuresPart = isRecord(features) ? (features as Features) : {};
   // A name that is not a valid artifact name (`..`, control characters) falls back too: the log must go up.
   const name = (value: unknown, fallback: string): string =>
     typeof value === 'string' && artifactNameProblem(value) === undefined ? value : fallback;
+  if (format === 'docker-worker') {
+    const liveName = name(log, defaultLiveLogName);
+    return {
+      liveName,
+      backingName: name(backingNameFor(liveName), defaultBackingLogName),
+      backingLog: featuresPart.bulkLog !== false,
+      liveLog: featuresPart.localLiveLog !== false,
+    };
+  }
   return {
     liveName: name(logsPart.live, defaultLiveLogName),
     backingName: name(logsPart.backing, defaultBackingLogName),
     backingLog: featuresPart.backingLog !== false,
     liveLog: featuresPart.liveLog !== false,
   };
+}
+
+/** docker-worker's backing log name: `_backing` before the extension of the last path segment, if any. */
+export function backingNameFor(liveName: string): string {
+  const slash = liveName.lastIndexOf('/');
+  const dot = liveName.lastIndexOf('.');
+  // A dot that starts the segment (`.log`) or comes before the last slash is no extension.
+  if (dot <= slash + 1) return `${liveName}_backing`;
+  return `${liveName.slice(0, dot)}_backing${liveName.slice(dot)}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 // Wording of the task log lines the worker writes around a task (header, per-command result, footer), kept in
 // one place so that every engine and the task run speak the same, generic-worker-like format.
+import type { PayloadFormat } from '../engines/types.js';
 import type { Resolution } from '../errors.js';
 
 /** `1.234s`, or `2m3.456s` from a minute on. */
@@ -61,9 +62,28 @@ export function commandResultLines(result: CommandResult): string[] {
   ];
 }
 
-/** The footer's info lines; the first error (if any) follows as an error line, see `resolutionErrorLine`. */
-export function footerLines(durationMilliseconds: number): string[] {
-  return ['=== Task Finished ===', `Task Duration: ${formatDuration(durationMilliseconds)}`];
+/** What the footer says of a task whose command ran: docker-worker's payloads get its closing line too. */
+export interface FooterOutcome {
+  readonly payloadFormat: PayloadFormat;
+  readonly exitCode: number;
+  /** The run completed. */
+  readonly success: boolean;
+}
+
+/**
+ * The footer's info lines; the first error (if any) follows as an error line, see `resolutionErrorLine`. A
+ * docker-worker task that ran ends with docker-worker's own closing line, which tools that read its logs look
+ * for: `Successful task run with exit code: 0 completed in 1.234 seconds` (or `Unsuccessful`), timed over the
+ * whole task.
+ */
+export function footerLines(durationMilliseconds: number, outcome?: FooterOutcome): string[] {
+  const lines = ['=== Task Finished ===', `Task Duration: ${formatDuration(durationMilliseconds)}`];
+  if (outcome?.payloadFormat === 'docker-worker') {
+    const seconds = (Math.max(0, durationMilliseconds) / 1000).toFixed(3);
+    const verdict = outcome.success ? 'Successful' : 'Unsuccessful';
+    lines.push(`${verdict} task run with exit code: ${outcome.exitCode} completed in ${seconds} seconds`);
+  }
+  return lines;
 }
 
 /** The `[taskcluster:error]` line that summarises why a run did not complete; undefined when it completed. */

@@ -77,6 +77,26 @@ export class ServiceClient {
     }
   }
 
+  /**
+   * `path` (already URL-encoded, starting with `/`) as a GET URL that carries its own signature (a Hawk
+   * bewit, with the certificate of temporary credentials in its `ext`), valid for `ttlSeconds`; without
+   * credentials, the plain URL.
+   */
+  signedUrl(path: string, ttlSeconds: number): string {
+    const url = this.#baseUrl + path;
+    if (!this.#credentials) return url;
+    const bewit = hawk.uri.getBewit(url, {
+      credentials: {
+        id: this.#credentials.clientId,
+        key: this.#credentials.accessToken,
+        algorithm: 'sha256',
+      },
+      ttlSec: ttlSeconds,
+      ...(this.#ext ? { ext: this.#ext } : {}),
+    });
+    return `${url}${url.includes('?') ? '&' : '?'}bewit=${encodeURIComponent(bewit)}`;
+  }
+
   #retryDelay(attempt: number): number {
     const { delayFactor, randomizationFactor: spread, maxDelay } = this.#tuning;
     const nominal = 2 ** attempt * delayFactor;

@@ -55,7 +55,12 @@ interface QueueCalls {
     name: string,
     payload: { uploadId: string },
   ): Promise<unknown>;
+  /** getLatestArtifact's URL, signed. */
+  latestArtifactUrl(taskId: string, name: string, ttlSeconds: number): string;
 }
+
+/** How long a signed download URL works: long enough to start the download, which then runs to its end. */
+const downloadUrlTtlSeconds = 15 * 60;
 
 const encode = encodeURIComponent;
 
@@ -74,6 +79,12 @@ function makeClient(rootUrl: string, credentials: Credentials, tuning: QueueClie
       client.call('POST', `${run(taskId, runId)}/artifacts/${encode(name)}`, payload),
     finishArtifact: (taskId, runId, name, payload) =>
       client.call('PUT', `${run(taskId, runId)}/artifacts/${encode(name)}`, payload),
+    // An artifact name's slashes stay: they are path segments of the route.
+    latestArtifactUrl: (taskId, name, ttlSeconds) =>
+      client.signedUrl(
+        `/task/${encode(taskId)}/artifacts/${name.split('/').map(encode).join('/')}`,
+        ttlSeconds,
+      ),
   };
 }
 
@@ -177,5 +188,9 @@ class TaskclusterRunQueue implements RunQueue {
 
   async finishArtifact(name: string, uploadId: string): Promise<void> {
     await this.#client.finishArtifact(this.taskId, this.runId, name, { uploadId });
+  }
+
+  downloadUrl(taskId: string, name: string): string {
+    return this.#client.latestArtifactUrl(taskId, name, downloadUrlTtlSeconds);
   }
 }

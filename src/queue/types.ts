@@ -31,6 +31,12 @@ export interface RunQueue extends RunArtifacts {
   reportCompleted(): Promise<TaskStatus>;
   reportFailed(): Promise<TaskStatus>;
   reportException(reason: ExceptionReasonForQueue): Promise<TaskStatus>;
+  /**
+   * The URL of the latest run's artifact `name` of `taskId` (getLatestArtifact), signed with the run's
+   * current temporary credentials so that a plain GET may follow it for a few minutes: private artifacts of
+   * dependencies (task images) need the task's scopes.
+   */
+  downloadUrl(taskId: string, name: string): string;
 }
 
 export type ExceptionReasonForQueue =

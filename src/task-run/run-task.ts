@@ -11,7 +11,7 @@ import {
   toResolution,
   type Resolution,
 } from '../errors.js';
-import type { Engine, EngineTaskContext, ResultSet } from '../engines/types.js';
+import type { ArtifactDownloads, Engine, EngineTaskContext, ResultSet } from '../engines/types.js';
 import type { TaskDefinition } from '../generated/queue/task-definition.js';
 import { FileTaskLog } from '../log/task-log.js';
 import { footerLines, headerLines, resolutionErrorLine } from '../log/task-log-format.js';
@@ -32,6 +32,8 @@ export interface TaskRunOptions {
   readonly workDir: string;
   readonly keepTaskDir: boolean;
   readonly artifacts: RunArtifacts;
+  /** Signed artifact URLs with the run's credentials, for the engine (task images). */
+  readonly downloads?: ArtifactDownloads;
   readonly worker: WorkerIdentity;
   readonly workerLog: Logger;
   /** Aborted with WorkerShutdownError or TaskCanceledError. */
@@ -123,7 +125,12 @@ class TaskRun {
       if (payload) result = await this.#execute(payload);
 
       let resolution = this.#resolution();
-      for (const line of footerLines(Date.now() - started.getTime())) this.#log.info(line);
+      const outcome = result && {
+        payloadFormat: options.engine.payloadFormat ?? 'generic-worker',
+        exitCode: result.exitCode,
+        success: resolution.kind === 'completed',
+      };
+      for (const line of footerLines(Date.now() - started.getTime(), outcome)) this.#log.info(line);
       const errorLine = resolutionErrorLine(resolution);
       if (errorLine) this.#log.error(errorLine);
       await this.#log.close();
@@ -184,7 +191,13 @@ class TaskRun {
   /** The engine's part, wrapped by the plugins' hooks. Returns the result set when the task ran. */
   async #execute(payload: Record<string, unknown>): Promise<ResultSet | undefined> {
     const { engine, signal, keepTaskDir } = this.#options;
-    const engineCtx: EngineTaskContext = { ...this.#ctx, payload, keepTaskDir };
+    const { downloads } = this.#options;
+    const engineCtx: EngineTaskContext = {
+      ...this.#ctx,
+      payload,
+      keepTaskDir,
+      ...(downloads ? { downloads } : {}),
+    };
     let result: ResultSet | undefined;
     try {
       const builder = await engine.prepare(engineCtx);

@@ -26,6 +26,17 @@ declare module 'hawk' {
     client: {
       header(uri: string | URL, method: string, options: HeaderOptions): { header: string };
     };
+    uri: {
+      getBewit(uri: string, options: { credentials: HawkCredentials; ttlSec: number; ext?: string }): string;
+      authenticate(
+        request: import('node:http').IncomingMessage,
+        credentialsFunc: ServerCredentialsLookup,
+        options?: Record<string, unknown>,
+      ): Promise<{
+        credentials: HawkCredentials;
+        attributes: { id: string; exp: string; mac: string; ext?: string };
+      }>;
+    };
     server: {
       authenticate(
         request: import('node:http').IncomingMessage,

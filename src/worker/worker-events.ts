@@ -27,4 +27,6 @@ export interface WorkerEvents {
   ];
   /** claimWork failed; the loop retries after `retryInMs`. */
   claimError: [{ error: unknown; retryInMs: number }];
+  /** The engine became unable (`available: false`, no claims until it is back) or able to run tasks again. */
+  engineAvailability: [{ available: boolean }];
 }

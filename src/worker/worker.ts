@@ -72,6 +72,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
   #forced = false;
   #tasksRun = 0;
   #claimErrors = 0;
+  /** Consecutive answers `false` of the engine's `available`; 0 while it is able. */
+  #engineDown = 0;
+  #engineCheck: Promise<boolean> | undefined;
 
   constructor(options: WorkerOptions) {
     super();
@@ -176,10 +179,58 @@ export class Worker extends EventEmitter<WorkerEvents> {
     await Promise.all([...polls]);
   }
 
+  /**
+   * False (after backing off) while the engine says it cannot run tasks: claiming then would only resolve
+   * each claimed task exception/resource-unavailable at once. Concurrent polls share one check.
+   */
+  async #engineReady(signal: AbortSignal): Promise<boolean> {
+    if (!this.#options.engine.available) return true;
+    this.#engineCheck ??= this.#checkEngine(signal).finally(() => (this.#engineCheck = undefined));
+    if (await this.#engineCheck) return true;
+    const retryInMs = backoffDelay(
+      this.#engineDown - 1,
+      { initialMs: 1000, maxMs: 30_000 },
+      this.#options.random,
+    );
+    await this.#clock.sleep(retryInMs, signal);
+    return false;
+  }
+
+  /** Asks the engine; logs (and emits) each change of state once. */
+  async #checkEngine(signal: AbortSignal): Promise<boolean> {
+    const { engine } = this.#options;
+    let available: boolean;
+    try {
+      available = (await engine.available?.(signal)) ?? true;
+    } catch (error) {
+      if (!signal.aborted) this.#log.error({ err: error }, 'engine availability check failed');
+      available = false;
+    }
+    if (available) {
+      if (this.#engineDown > 0) {
+        this.#log.info({ engine: engine.name }, 'engine available again; claiming');
+        this.#emit('engineAvailability', { available: true });
+      }
+      this.#engineDown = 0;
+    } else {
+      if (this.#engineDown === 0 && !signal.aborted) {
+        this.#log.warn({ engine: engine.name }, 'engine unavailable; not claiming until it is back');
+        this.#emit('engineAvailability', { available: false });
+      }
+      this.#engineDown += 1;
+    }
+    return available;
+  }
+
   /** One claimWork call for `tasks` reserved slots; never rejects. */
   async #poll(tasks: number): Promise<void> {
     const { settings, queue } = this.#options;
     const signal = this.#claiming.signal;
+    // The slots stay reserved while the engine is away, so the loop does not ask again at once.
+    if (!(await this.#engineReady(signal))) {
+      this.#capacity.settle(tasks, 0);
+      return;
+    }
     const started = this.#clock.now();
     let claims: TaskClaim[];
     try {
@@ -294,6 +345,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
         workDir: settings.workDir,
         keepTaskDir: settings.keepTaskDirs,
         artifacts,
+        // Only the signing of download URLs: the engine never gets the run's credentials themselves.
+        downloads: { downloadUrl: (fromTask, name) => runQueue.downloadUrl(fromTask, name) },
         worker: identity,
         // runTask binds {taskId, runId} itself.
         workerLog: this.#log,

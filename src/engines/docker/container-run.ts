@@ -24,8 +24,6 @@ export interface ContainerRunParts {
   readonly memoryMB: number | undefined;
   /** The stopped container's files, for the result set (the engine closes those never disposed). */
   readonly files: () => ContainerFiles;
-  /** When the task's start began (image included): the footer's duration. */
-  readonly startedAt: number;
   /** Caches the task mounted, and the exit codes after which they are purged. */
   readonly caches: readonly string[];
   readonly purgeExitCodes: ReadonlySet<number>;
@@ -184,10 +182,7 @@ export class ContainerRun implements Sandbox {
       log.info(
         `Exit code ${exitCode} is listed in onExitStatus.purgeCaches: caches ${this.#parts.caches.join(', ')} will be purged`,
       );
-    // docker-worker's closing line, which tools that read its logs look for.
-    const seconds = ((Date.now() - this.#parts.startedAt) / 1000).toFixed(3);
-    const verdict = success && this.#killReason === undefined ? 'Successful' : 'Unsuccessful';
-    log.info(`${verdict} task run with exit code: ${exitCode} completed in ${seconds} seconds`);
+    // docker-worker's closing line follows the footer (task-log-format.ts), timed over the whole task.
     this.#ctx.workerLog.debug({ exitCode, wall: formatDuration(wallMilliseconds) }, 'container exited');
     if (success) return { success, exitCode: 0, outOfMemory };
     const failure =

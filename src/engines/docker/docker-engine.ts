@@ -16,6 +16,7 @@ import { ContainerRun } from './container-run.js';
 import { OutputFrames } from './output-frames.js';
 import { containerSpec } from './container-spec.js';
 import { daemonCall, DockerUnavailableError } from './daemon-call.js';
+import { DaemonHealth } from './daemon-health.js';
 import { defaultDockerSettings, type DockerSettings } from './docker-settings.js';
 import { ImageCollector } from './image-gc.js';
 import { describeImageSource, imageSourceOf } from './image-source.js';
@@ -38,6 +39,7 @@ interface DockerHost {
   readonly privileged: Docker.HostConfig;
   /** Copies of task files whose result set was not disposed yet (closed at the latest by the engine's dispose). */
   readonly openFiles: Set<ContainerFiles>;
+  readonly health: DaemonHealth;
   readonly log: Logger;
   readonly pullBackoffMs?: (attempt: number) => number;
 }
@@ -64,6 +66,7 @@ export async function createDockerEngine(options: DockerEngineOptions, log: Logg
     images: new ImageCollector(docker, settings, log),
     privileged: privilegedHostConfig(missing),
     openFiles: new Set(),
+    health: new DaemonHealth(docker, settings.callTimeoutMs),
     log,
     ...(options.pullBackoffMs ? { pullBackoffMs: options.pullBackoffMs } : {}),
   };
@@ -80,7 +83,8 @@ export async function createDockerEngine(options: DockerEngineOptions, log: Logg
     name: 'docker',
     payloadFormat: 'docker-worker',
     payloadSchema: loadSchema('payload/docker-engine'),
-    prepare: (ctx) => prepare(ctx, host),
+    prepare: async (ctx) => noticingLostDaemon(await prepare(ctx, host), host.health),
+    available: (signal) => host.health.available(signal),
     async dispose(): Promise<void> {
       await Promise.all([...host.openFiles].map((files) => files.close()));
       await leftovers.sweep().catch((error: unknown) => log.warn({ err: error }, 'leftover sweep failed'));
@@ -100,7 +104,6 @@ function prepare(ctx: EngineTaskContext, host: DockerHost): Promise<SandboxBuild
     },
     canOpenShell: true,
     async start() {
-      const startedAt = Date.now();
       const timeouts = { timeoutMs: settings.callTimeoutMs, signal: ctx.signal };
       // What earlier tasks could not remove (the daemon was away) goes first.
       if (host.leftovers.pending > 0) await host.leftovers.sweep().catch(() => undefined);
@@ -150,7 +153,6 @@ function prepare(ctx: EngineTaskContext, host: DockerHost): Promise<SandboxBuild
             host.openFiles.add(files);
             return files;
           },
-          startedAt,
           caches: [...check.caches.keys()],
           purgeExitCodes,
           release: async (exitCode) => {
@@ -168,6 +170,20 @@ function prepare(ctx: EngineTaskContext, host: DockerHost): Promise<SandboxBuild
       }
     },
   });
+}
+
+/** A start that found the daemon away tells the health check, so that the worker stops claiming at once. */
+function noticingLostDaemon(builder: SandboxBuilder, health: DaemonHealth): SandboxBuilder {
+  const start = builder.start.bind(builder);
+  builder.start = async () => {
+    try {
+      return await start();
+    } catch (error) {
+      if (error instanceof DockerUnavailableError) health.lost();
+      throw error;
+    }
+  };
+  return builder;
 }
 
 /** The container's stdout and stderr (demultiplexed, in the order written) into the task log. */

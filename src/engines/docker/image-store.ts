@@ -4,6 +4,7 @@
 import type Docker from 'dockerode';
 import { MalformedPayloadError, TaskFailureError } from '../../errors.js';
 import type { TaskLog } from '../../log/task-log.js';
+import type { ArtifactDownloads } from '../types.js';
 import { daemonCall, statusOf } from './daemon-call.js';
 import type { DockerSettings } from './docker-settings.js';
 import type { ImageSource } from './image-source.js';
@@ -18,6 +19,7 @@ export interface ResolvedImage {
 
 export interface ImageContext {
   readonly signal: AbortSignal;
+  readonly downloads?: ArtifactDownloads;
   readonly log: TaskLog;
 }
 
@@ -30,6 +32,7 @@ export async function resolveImage(
 ): Promise<ResolvedImage> {
   const taskImageOptions = {
     rootUrl: settings.rootUrl,
+    ...(ctx.downloads ? { downloads: ctx.downloads } : {}),
     timeoutMs: settings.pullTimeoutMs,
     callTimeoutMs: settings.callTimeoutMs,
     signal: ctx.signal,

@@ -1,10 +1,8 @@
 // What of a docker-worker payload the schema cannot judge: scopes (caches, privileged), what this worker
-// allows (privileged) or offers at all (devices, a custom log name), and mount points that collide. Every
+// allows (privileged) or offers at all (devices), and mount points that collide. Every
 // problem is collected, so that the task log lists them all at once (a malformed payload).
 import type { DockerEnginePayload } from '../../generated/payload/docker-engine.js';
 import { hasScope } from '../shared/has-scope.js';
-
-export const defaultLogName = 'public/logs/live.log';
 
 export function cacheScope(name: string): string {
   return `docker-worker:cache:${name}`;
@@ -59,9 +57,5 @@ export function checkDockerPayload(
   for (const [device, wanted] of Object.entries(capabilities.devices ?? {}))
     if (wanted === true)
       problems.push(`payload.capabilities.devices.${device}: this worker offers no such device`);
-  if (payload.log !== undefined && payload.log !== defaultLogName)
-    problems.push(
-      `payload.log: custom log artifact names are not supported by this worker; leave it out (the log is ${defaultLogName})`,
-    );
   return { problems, caches, privileged: privileged && problems.length === 0 };
 }

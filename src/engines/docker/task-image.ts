@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { MalformedPayloadError, TaskFailureError } from '../../errors.js';
 import type { TaskLog } from '../../log/task-log.js';
+import type { ArtifactDownloads } from '../types.js';
 import { daemonCall, statusOf } from './daemon-call.js';
 import { decompressorFor, detectTarballFormat, type TarballFormat } from './tarball-format.js';
 
@@ -20,6 +21,8 @@ export function taskImageTag(taskId: string, path: string): string {
 
 export interface TaskImageOptions {
   readonly rootUrl: string;
+  /** Signs the download with the run's credentials (a private artifact); without it the URL is unsigned. */
+  readonly downloads?: ArtifactDownloads;
   readonly timeoutMs: number;
   readonly callTimeoutMs: number;
   readonly signal: AbortSignal;
@@ -55,7 +58,11 @@ export async function taskImage(
   const loaded = await daemonCall(
     `load task image ${path}`,
     { timeoutMs: options.timeoutMs, signal: options.signal },
-    (signal) => downloadAndLoad(docker, artifactUrl(options.rootUrl, taskId, path), signal, options.log),
+    (signal) => {
+      // Signed as late as possible: the URL's signature is good for minutes only.
+      const url = options.downloads?.downloadUrl(taskId, path) ?? artifactUrl(options.rootUrl, taskId, path);
+      return downloadAndLoad(docker, url, signal, options.log);
+    },
   );
   const [repo, ...rest] = tag.split(':');
   await daemonCall('tag image', { timeoutMs: options.callTimeoutMs, signal: options.signal }, () =>
@@ -92,19 +99,23 @@ async function downloadAndLoad(
   signal: AbortSignal,
   log: TaskLog,
 ): Promise<Loaded> {
+  // Messages go to the task log, which may be public: never the signature the URL carries.
+  const shown = withoutQuery(url);
   let response: Response;
   try {
     response = await fetch(url, { signal });
   } catch (error) {
     signal.throwIfAborted();
-    throw new TaskFailureError(`the task image could not be downloaded from ${url}: ${String(error)}`);
+    throw new TaskFailureError(`the task image could not be downloaded from ${shown}: ${String(error)}`);
   }
   if (response.status === 404 || response.status === 424)
     throw new MalformedPayloadError(
-      `payload.image: the artifact at ${url} does not exist (HTTP ${response.status})`,
+      `payload.image: the artifact at ${shown} does not exist (HTTP ${response.status})`,
     );
   if (!response.ok || !response.body)
-    throw new TaskFailureError(`the task image could not be downloaded from ${url}: HTTP ${response.status}`);
+    throw new TaskFailureError(
+      `the task image could not be downloaded from ${shown}: HTTP ${response.status}`,
+    );
 
   const hash = createHash('sha256');
   let bytes = 0;
@@ -113,7 +124,7 @@ async function downloadAndLoad(
   const format = detectTarballFormat(head);
   if (format === 'unknown')
     throw new TaskFailureError(
-      `the task image at ${url} is not an image tarball (plain tar, gzip, bzip2, xz, zstd or lz4)`,
+      `the task image at ${shown} is not an image tarball (plain tar, gzip, bzip2, xz, zstd or lz4)`,
     );
   // Counted and hashed on the way to the daemon (or the decompressor): the tarball is never stored here.
   const counted = new Transform({
@@ -251,4 +262,11 @@ async function peek(stream: Readable, size: number): Promise<{ head: Buffer; res
     }
   }
   return { head, rest: Readable.from(all()) };
+}
+
+/** A URL without its query (where a signed URL keeps its bewit). */
+export function withoutQuery(url: string): string {
+  const parsed = new URL(url);
+  parsed.search = '';
+  return parsed.toString();
 }

@@ -57,8 +57,4 @@ export interface DockerEnginePayload {
       kvm?: boolean;
     };
   };
-  /**
-   * docker-worker's name of the live log artifact. Only the default, `public/logs/live.log`, is supported; the backing log is `public/logs/live_backing.log`.
-   */
-  log?: string;
 }

@@ -46,8 +46,8 @@ export function createLiveLogPlugin(options: LiveLogOptions = {}): PluginProvide
               );
             return undefined;
           }
-          const settings = taskLogSettings(ctx.payload);
-          const wanted = docker ? featureOf(ctx.payload, feature) !== false : settings.liveLog;
+          const settings = taskLogSettings(ctx.payload, payloadFormat ?? 'generic-worker');
+          const wanted = settings.liveLog;
           const taskLog = ctx.log;
           if (!wanted || !isFollowableTaskLog(taskLog)) return undefined;
           const endpoint = createLiveLogEndpoint(taskLog, ctx.workerLog);

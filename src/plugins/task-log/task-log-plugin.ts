@@ -28,18 +28,21 @@ export { defaultBackingLogName, defaultLiveLogName, taskLogSettings, type TaskLo
 export function createTaskLogPlugin(overrides: UploadOverrides = {}): PluginProvider {
   return {
     name: 'task-log',
-    create: ({ config }) => {
+    create: ({ config, payloadFormat }) => {
+      const format = payloadFormat ?? 'generic-worker';
       // The backing log goes the way the task's artifacts go (the artifacts plugin's config keys).
       const uploads = uploadSettingsFrom(config);
       // A worker without a live log publishes only the backing log.
       const liveLogOffered = liveLogEnabled(config);
       return {
         name: 'task-log',
-        payloadSchema: loadSchema('payload/task-log'),
+        payloadSchema: loadSchema(
+          format === 'docker-worker' ? 'payload/docker-task-log' : 'payload/task-log',
+        ),
         reservedArtifacts: [defaultLiveLogName, defaultBackingLogName],
         runsForMalformedPayload: true,
         forTask(ctx) {
-          const parsed = taskLogSettings(ctx.payload);
+          const parsed = taskLogSettings(ctx.payload, format);
           const settings = { ...parsed, liveLog: parsed.liveLog && liveLogOffered };
           if (!settings.backingLog) return undefined;
           // The backing log's artifact is created as the run begins: its round trip overlaps the task

@@ -101,6 +101,40 @@ describe(
       );
     });
 
+    it('while the daemon is away the worker claims nothing: tasks wait in the queue and run once it is back', async () => {
+      await proxy.cut();
+      try {
+        // The claim already under way when the daemon went takes one task, which cannot start.
+        const first = await createTask(queue.client, taskQueueId, {
+          image: busyboxImage,
+          command: ['true'],
+          maxRunTime: 30,
+        });
+        const failed = await waitForStatus(queue.client, first, undefined, 60_000);
+        assert.equal(failed.runs[0]?.reasonResolved, 'resource-unavailable');
+        await worker.waitFor(/engine unavailable; not claiming/, 30_000);
+        const waiting = await createTask(queue.client, taskQueueId, {
+          image: busyboxImage,
+          command: ['echo', 'ran after the outage'],
+          maxRunTime: 30,
+        });
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        const status = await queue.client.status(waiting);
+        assert.deepEqual(
+          status.status.runs.map((run: { state: string }) => run.state),
+          ['pending'],
+          'not claimed while the daemon is away',
+        );
+        await proxy.restore();
+        const done = await waitForStatus(queue.client, waiting, undefined, 120_000);
+        assert.equal(done.state, 'completed', worker.output.slice(-3000));
+        assert.match(await taskLog(queue.rootUrl, waiting), /ran after the outage/);
+        assert.match(worker.output, /engine available again; claiming/);
+      } finally {
+        await proxy.restore();
+      }
+    });
+
     it('a daemon that stops answering cannot hold a task past its max run time', async () => {
       const taskId = await createTask(queue.client, taskQueueId, {
         image: busyboxImage,

@@ -141,6 +141,8 @@ describe('task images', { skip: 'skip' in docker ? docker.skip : false, timeout:
     const [status, log] = await runIn('aaaaaaaaQaaCaaaaaaaaaA', 'public/nothing.tar', false);
     assert.equal(status.runs[0]?.reasonResolved, 'malformed-payload', log);
     assert.match(log, /the artifact at .*public\/nothing\.tar does not exist/);
+    // The download URL is signed with the run's credentials; the (public) log never shows the signature.
+    assert.doesNotMatch(log, /bewit/);
   });
 
   it('an artifact that is no image tarball fails the task, saying what it is not', async () => {

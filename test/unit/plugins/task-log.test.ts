@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { TaskCanceledError } from '../../../src/errors.js';
+import { backingNameFor } from '../../../src/log/log-artifacts.js';
 import { taskLogPlugin, taskLogSettings } from '../../../src/plugins/task-log/task-log-plugin.js';
 import type { Plugin } from '../../../src/plugins/types.js';
 import { FakeRunArtifacts } from '../../helpers/fake-run-artifacts.js';
@@ -24,7 +25,7 @@ describe('task-log plugin', () => {
     assert.equal(backing.headers['content-length'], String(backing.rawBody?.length));
     assert.equal(backing.request.storageType, 's3');
     const request = backing.request as { contentLength?: number; expires: string; contentType: string };
-    // Created as the task's processes ended, before the log had its final length (the field is optional).
+    // Created as the run began, before the log had its final length (the field is optional).
     assert.equal(request.contentLength, undefined);
     assert.equal(request.contentType, 'text/plain; charset=utf-8');
     const live = run.artifacts.artifacts.get('public/logs/live.log');
@@ -52,6 +53,42 @@ describe('task-log plugin', () => {
       payload: { features: { liveLog: false } },
     });
     assert.deepEqual([...noLive.artifacts.artifacts.keys()], ['public/logs/live_backing.log']);
+  });
+
+  it('docker-worker payloads: `log` names the live log and the backing log after it; bulkLog and localLiveLog switch them', async () => {
+    const docker = { plugins: [taskLogPlugin], payloadFormat: 'docker-worker' as const };
+    const defaults = await runWithPlugins({ ...docker, payload: {} });
+    assert.deepEqual(
+      [...defaults.artifacts.artifacts.keys()],
+      ['public/logs/live_backing.log', 'public/logs/live.log'],
+    );
+    const named = await runWithPlugins({ ...docker, payload: { log: 'public/x/my.log.txt' } });
+    assert.deepEqual(
+      [...named.artifacts.artifacts.keys()],
+      ['public/x/my.log_backing.txt', 'public/x/my.log.txt'],
+    );
+    assert.deepEqual(
+      (named.artifacts.artifacts.get('public/x/my.log.txt')?.request as { artifact?: string }).artifact,
+      'public/x/my.log_backing.txt',
+    );
+    const noLive = await runWithPlugins({ ...docker, payload: { features: { localLiveLog: false } } });
+    assert.deepEqual([...noLive.artifacts.artifacts.keys()], ['public/logs/live_backing.log']);
+    const noBulk = await runWithPlugins({ ...docker, payload: { features: { bulkLog: false } } });
+    assert.equal(noBulk.artifacts.artifacts.size, 0);
+    // generic-worker's names are not part of a docker-worker payload.
+    const foreign = await runWithPlugins({ ...docker, payload: { logs: { live: 'public/other.log' } } });
+    assert.deepEqual(
+      { kind: foreign.resolution.kind, reason: (foreign.resolution as { reason?: string }).reason },
+      { kind: 'exception', reason: 'malformed-payload' },
+    );
+  });
+
+  it('derives docker-worker backing log names before the extension of the last path segment', () => {
+    assert.equal(backingNameFor('public/logs/live.log'), 'public/logs/live_backing.log');
+    assert.equal(backingNameFor('apple/banana.log.txt'), 'apple/banana.log_backing.txt');
+    assert.equal(backingNameFor('public/logs/live'), 'public/logs/live_backing');
+    assert.equal(backingNameFor('public/v1.2/log'), 'public/v1.2/log_backing');
+    assert.equal(backingNameFor('public/.log'), 'public/.log_backing');
   });
 
   it('goes to the object service when the worker stores artifacts there', async () => {

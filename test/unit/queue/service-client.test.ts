@@ -185,4 +185,47 @@ describe('service client', () => {
       /certificate/,
     );
   });
+  it('signs a GET URL with a bewit that Hawk accepts, carrying the temporary credentials’ certificate, until it expires', async () => {
+    let seen: { id: string; ext: string | undefined } | undefined;
+    handler = async (req, _body, res) => {
+      try {
+        const { credentials, attributes } = await hawk.uri.authenticate(req, (id) => ({
+          id,
+          key: 'temp-token',
+          algorithm: 'sha256',
+        }));
+        seen = { id: credentials.id, ext: attributes.ext };
+        json(res, 200, { ok: true });
+      } catch (error) {
+        json(res, 401, { message: String(error) });
+      }
+    };
+    const certificate = { version: 1, scopes: ['queue:get-artifact:private/*'], seed: 's', signature: 'x' };
+    const client = new ServiceClient({
+      rootUrl,
+      service: 'queue',
+      version: 'v1',
+      credentials: {
+        clientId: 'task-client/t/0',
+        accessToken: 'temp-token',
+        certificate: JSON.stringify(certificate),
+      },
+    });
+    const url = client.signedUrl('/task/T/artifacts/private/image.tar', 60);
+    assert.match(
+      url,
+      /^http:\/\/127\.0\.0\.1:\d+\/api\/queue\/v1\/task\/T\/artifacts\/private\/image\.tar\?bewit=/,
+    );
+    assert.equal((await fetch(url)).status, 200);
+    assert.equal(seen?.id, 'task-client/t/0');
+    assert.deepEqual(JSON.parse(Buffer.from(seen?.ext ?? '', 'base64').toString()), { certificate });
+    // Expired: a bewit made with a ttl in the past is refused.
+    assert.equal((await fetch(client.signedUrl('/task/T/artifacts/private/image.tar', -10))).status, 401);
+    // Without credentials the URL is the plain one.
+    const anonymous = new ServiceClient({ rootUrl, service: 'queue', version: 'v1' });
+    assert.equal(
+      anonymous.signedUrl('/task/T/artifacts/public/x', 60),
+      `${rootUrl}/api/queue/v1/task/T/artifacts/public/x`,
+    );
+  });
 });

@@ -93,6 +93,10 @@ export class FakeRunQueue implements RunQueue {
     this.#claimSeconds = claimSeconds;
   }
 
+  downloadUrl(taskId: string, name: string): string {
+    return `https://tc.example.com/api/queue/v1/task/${taskId}/artifacts/${name}?bewit=fake`;
+  }
+
   reclaimTask(): Promise<ReclaimResponse> {
     this.reclaims += 1;
     const reply = this.reclaimReplies.shift();
@@ -233,9 +237,9 @@ export const identity: WorkerIdentity = {
 export function makeWorker(
   queue: WorkerQueue,
   runner: Pick<FakeRunner, 'runTask'>,
-  overrides: Partial<WorkerSettings> & { clock?: Clock; log?: Logger } = {},
+  overrides: Partial<WorkerSettings> & { clock?: Clock; log?: Logger; engine?: Partial<Engine> } = {},
 ): Worker {
-  const { clock, log, ...settings } = overrides;
+  const { clock, log, engine, ...settings } = overrides;
   const options: WorkerOptions = {
     settings: {
       taskQueueId: 'prov/wt',
@@ -249,7 +253,7 @@ export function makeWorker(
     },
     identity,
     queue,
-    engine: { name: 'fake', payloadSchema: {} } as unknown as Engine,
+    engine: { name: 'fake', payloadSchema: {}, ...engine } as unknown as Engine,
     plugins: [],
     validatePayload: () => [],
     runTask: runner.runTask,

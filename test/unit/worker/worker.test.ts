@@ -207,6 +207,35 @@ describe('worker task loop', () => {
     await done;
   });
 
+  it('claims nothing while the engine is unavailable, backing off, and claims again once it is back', async () => {
+    const clock = fastClock(10_000);
+    const queue = new FakeQueue(clock);
+    const answers = [false, false, false];
+    // How many claimWork calls had gone out at each question.
+    const requestsWhenAsked: number[] = [];
+    const runner = new FakeRunner();
+    runner.autoFinish = { kind: 'completed' };
+    const worker = makeWorker(queue, runner, {
+      clock,
+      engine: {
+        available: () => {
+          requestsWhenAsked.push(queue.requests.length);
+          return Promise.resolve(answers.shift() ?? true);
+        },
+      },
+    });
+    const changes = collect(worker, 'engineAvailability');
+    queue.add();
+    const done = worker.run();
+    await nextEvent(worker, 'resolved');
+    // Three refusals and the answer that let the first claimWork go: none went out before.
+    assert.deepEqual(requestsWhenAsked.slice(0, 4), [0, 0, 0, 0]);
+    assert.equal(queue.requests.length >= 1, true);
+    assert.deepEqual(changes, [{ available: false }, { available: true }], 'each change once');
+    worker.stop();
+    await done;
+  });
+
   it('backs off after claimWork errors and recovers', async () => {
     const clock = fastClock(10_000);
     const queue = new FakeQueue(clock);
