@@ -13,6 +13,7 @@ import { liveLogPlugin } from '../plugins/live-log/live-log-plugin.js';
 import { maxRunTimePlugin } from '../plugins/max-run-time/max-run-time-plugin.js';
 import { onExitStatusPlugin } from '../plugins/on-exit-status/on-exit-status-plugin.js';
 import { taskLogPlugin } from '../plugins/task-log/task-log-plugin.js';
+import { taskclusterProxyPlugin } from '../plugins/taskcluster-proxy/taskcluster-proxy-plugin.js';
 import { webhooksConfigPart } from '../webhooks/webhook-settings.js';
 
 export interface Registry {
@@ -33,5 +34,6 @@ export const registry: Registry = {
     onExitStatusPlugin,
     artifactsPlugin,
     interactivePlugin,
+    taskclusterProxyPlugin,
   ],
 };

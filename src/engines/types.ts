@@ -73,6 +73,12 @@ export interface SandboxBuilder {
    * for a shell on an engine without one is refused (FeatureNotSupportedError) before its commands run.
    */
   readonly canOpenShell?: boolean;
+  /**
+   * The address of the worker's host at which the task can reach a server of the worker (the taskcluster
+   * proxy listens there), or undefined when the task can reach none (a sandbox without network). Engines
+   * that omit it offer none.
+   */
+  reachableHost?(): Promise<string | undefined>;
   start(): Promise<Sandbox>;
 }
 

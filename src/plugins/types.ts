@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Resolution } from '../errors.js';
 import type { PayloadFormat, ResultSet, Sandbox, SandboxBuilder } from '../engines/types.js';
 import type { TaskLog } from '../log/task-log.js';
-import type { RunArtifacts } from '../queue/types.js';
+import type { Credentials, RunArtifacts } from '../queue/types.js';
 import type { JsonSchema } from '../schema/schema-files.js';
 import type { WebhookServer } from '../webhooks/types.js';
 import type { TaskDefinition } from '../generated/queue/task-definition.js';
@@ -72,10 +72,19 @@ export interface TaskContext {
   readonly worker: WorkerIdentity;
   /** Artifact calls with this run's credentials (swapped on reclaim by the worker). */
   readonly artifacts: RunArtifacts;
+  /** The run's temporary credentials, for plugins that act for the task; absent in plugin tests. */
+  readonly credentials?: RunCredentials;
   /** Aborted with WorkerShutdownError or TaskCanceledError. */
   readonly signal: AbortSignal;
   /** When the run started, for durations. */
   readonly started: Date;
+}
+
+/** The run's temporary credentials (the run's scopes and `task.scopes`). Never for the task's own eyes. */
+export interface RunCredentials {
+  current(): Credentials;
+  /** Calls `listener` after each reclaim renewed them; returns the way to stop. */
+  onRenewed(listener: () => void): () => void;
 }
 
 /** What every hook gets beside its stage's argument. */

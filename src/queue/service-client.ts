@@ -5,7 +5,7 @@
 // CPU in each on its general-purpose HTTP stack, this plain keep-alive request a small part of that.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import hawk from 'hawk';
+import { checkCertificate, hawkHeader, signedGetUrl } from './hawk-signing.js';
 import { QueueRequestError, type Credentials } from './types.js';
 
 /** The client knobs taskcluster-client has, with its defaults (tests shorten the retries). */
@@ -42,14 +42,14 @@ const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentO
 export class ServiceClient {
   readonly #baseUrl: string;
   readonly #credentials: Credentials | undefined;
-  readonly #ext: string | undefined;
   readonly #tuning: Required<ClientTuning>;
 
   constructor(options: ServiceClientOptions) {
     this.#baseUrl = `${options.rootUrl.replace(/\/+$/, '')}/api/${options.service}/${options.version}`;
     const { credentials } = options;
     this.#credentials = credentials?.clientId && credentials.accessToken ? credentials : undefined;
-    this.#ext = this.#credentials ? hawkExt(this.#credentials) : undefined;
+    // A certificate that is not JSON is refused now rather than at the first call.
+    if (this.#credentials) checkCertificate(this.#credentials);
     this.#tuning = {
       timeout: options.tuning?.timeout ?? 30_000,
       retries: options.tuning?.retries ?? 5,
@@ -84,17 +84,7 @@ export class ServiceClient {
    */
   signedUrl(path: string, ttlSeconds: number): string {
     const url = this.#baseUrl + path;
-    if (!this.#credentials) return url;
-    const bewit = hawk.uri.getBewit(url, {
-      credentials: {
-        id: this.#credentials.clientId,
-        key: this.#credentials.accessToken,
-        algorithm: 'sha256',
-      },
-      ttlSec: ttlSeconds,
-      ...(this.#ext ? { ext: this.#ext } : {}),
-    });
-    return `${url}${url.includes('?') ? '&' : '?'}bewit=${encodeURIComponent(bewit)}`;
+    return this.#credentials ? signedGetUrl(url, this.#credentials, ttlSeconds) : url;
   }
 
   #retryDelay(attempt: number): number {
@@ -112,16 +102,7 @@ export class ServiceClient {
       headers['content-length'] = String(Buffer.byteLength(body));
     }
     // Signed per attempt: Hawk headers carry a timestamp and a nonce.
-    if (this.#credentials) {
-      headers.authorization = hawk.client.header(url, method, {
-        credentials: {
-          id: this.#credentials.clientId,
-          key: this.#credentials.accessToken,
-          algorithm: 'sha256',
-        },
-        ...(this.#ext ? { ext: this.#ext } : {}),
-      }).header;
-    }
+    if (this.#credentials) headers.authorization = hawkHeader(url, method, this.#credentials);
     return new Promise((resolve, reject) => {
       const request = (https ? httpsRequest : httpRequest)(target, {
         method,
@@ -155,18 +136,6 @@ export class ServiceClient {
       request.end(body);
     });
   }
-}
-
-/** Temporary credentials prove themselves with their certificate, sent (parsed) in Hawk's `ext`. */
-function hawkExt(credentials: Credentials): string | undefined {
-  if (!credentials.certificate) return undefined;
-  let certificate: unknown;
-  try {
-    certificate = JSON.parse(credentials.certificate);
-  } catch {
-    throw new Error('the certificate of the temporary credentials is not JSON');
-  }
-  return Buffer.from(JSON.stringify({ certificate })).toString('base64');
 }
 
 interface Answer {

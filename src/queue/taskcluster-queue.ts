@@ -151,18 +151,25 @@ class TaskclusterRunQueue implements RunQueue {
   readonly #rootUrl: string;
   readonly #tuning: QueueClientTuning | undefined;
   #client: QueueCalls;
+  #credentials: Credentials;
 
   constructor(rootUrl: string, claim: TaskClaim, tuning: QueueClientTuning | undefined) {
     this.taskId = claim.status.taskId;
     this.runId = claim.runId;
     this.#rootUrl = rootUrl;
     this.#tuning = tuning;
+    this.#credentials = claim.credentials;
     this.#client = makeClient(rootUrl, claim.credentials, tuning);
+  }
+
+  credentials(): Credentials {
+    return this.#credentials;
   }
 
   async reclaimTask(): Promise<ReclaimResponse> {
     const response = await this.#client.reclaimTask(this.taskId, this.runId);
     // Calls already in flight keep the old client; both credentials are valid until the old takenUntil.
+    this.#credentials = response.credentials;
     this.#client = makeClient(this.#rootUrl, response.credentials, this.#tuning);
     return response;
   }

@@ -37,6 +37,11 @@ export interface RunQueue extends RunArtifacts {
    * dependencies (task images) need the task's scopes.
    */
   downloadUrl(taskId: string, name: string): string;
+  /**
+   * The run's current temporary credentials (its scopes and `task.scopes`), swapped by each reclaim: for
+   * worker code that acts for the task (the taskcluster proxy), never for the task itself.
+   */
+  credentials(): Credentials;
 }
 
 export type ExceptionReasonForQueue =

@@ -15,7 +15,7 @@ import type { ArtifactDownloads, Engine, EngineTaskContext, ResultSet } from '..
 import type { TaskDefinition } from '../generated/queue/task-definition.js';
 import { FileTaskLog } from '../log/task-log.js';
 import { footerLines, headerLines, resolutionErrorLine } from '../log/task-log-format.js';
-import type { Plugin, TaskContext, WorkerIdentity } from '../plugins/types.js';
+import type { Plugin, RunCredentials, TaskContext, WorkerIdentity } from '../plugins/types.js';
 import type { RunArtifacts } from '../queue/types.js';
 import { isExceptional, resolveRun } from './resolve.js';
 import { runStage, type ActivePlugin, type StageFailure, type StageName } from './stages.js';
@@ -34,6 +34,8 @@ export interface TaskRunOptions {
   readonly artifacts: RunArtifacts;
   /** Signed artifact URLs with the run's credentials, for the engine (task images). */
   readonly downloads?: ArtifactDownloads;
+  /** The run's temporary credentials, for plugins (the taskcluster proxy). */
+  readonly credentials?: RunCredentials;
   readonly worker: WorkerIdentity;
   readonly workerLog: Logger;
   /** Aborted with WorkerShutdownError or TaskCanceledError. */
@@ -112,6 +114,7 @@ class TaskRun {
         workerLog: this.#workerLog,
         worker: options.worker,
         artifacts: options.artifacts,
+        ...(options.credentials ? { credentials: options.credentials } : {}),
         signal: options.signal,
         started,
       };

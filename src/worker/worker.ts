@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { WorkerShutdownError, toResolution, type Resolution } from '../errors.js';
 import type { Engine } from '../engines/types.js';
-import type { Plugin, WorkerIdentity } from '../plugins/types.js';
+import type { Plugin, RunCredentials, WorkerIdentity } from '../plugins/types.js';
 import { describeError } from '../queue/queue-errors.js';
 import { parseQueueTime } from '../queue/timestamps.js';
 import type { RunArtifacts, RunQueue, TaskClaim, WorkerQueue } from '../queue/types.js';
@@ -317,6 +317,15 @@ export class Worker extends EventEmitter<WorkerEvents> {
     let reclaimer: Reclaimer | undefined;
     let resolution: Resolution;
     let cleanUp: (() => Promise<void>) | undefined;
+    // Plugins that act for the task (the taskcluster proxy) follow the credentials each reclaim renews.
+    const renewed = new Set<() => void>();
+    const credentials: RunCredentials = {
+      current: () => runQueue.credentials(),
+      onRenewed: (listener) => {
+        renewed.add(listener);
+        return () => renewed.delete(listener);
+      },
+    };
     try {
       reclaimer = new Reclaimer({
         reclaimTask: () => runQueue.reclaimTask(),
@@ -325,8 +334,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
         log,
         random: this.#options.random ?? Math.random,
         onCancel: (error) => cancel.abort(error),
-        onReclaimed: (takenUntil) =>
-          this.#emit('reclaimed', { ...ref, takenUntil: new Date(takenUntil).toISOString() }),
+        onReclaimed: (takenUntil) => {
+          this.#emit('reclaimed', { ...ref, takenUntil: new Date(takenUntil).toISOString() });
+          for (const listener of renewed) listener();
+        },
       });
       reclaimer.start();
       // Plugins get the artifact calls only, never the reports.
@@ -347,6 +358,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
         artifacts,
         // Only the signing of download URLs: the engine never gets the run's credentials themselves.
         downloads: { downloadUrl: (fromTask, name) => runQueue.downloadUrl(fromTask, name) },
+        credentials,
         worker: identity,
         // runTask binds {taskId, runId} itself.
         workerLog: this.#log,

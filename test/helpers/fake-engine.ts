@@ -21,6 +21,8 @@ export interface FakeEngineOptions {
   files?: Record<string, string>;
   /** Thrown by prepare. */
   prepareError?: Error;
+  /** What `reachableHost` answers (null: undefined, no address); absent: the builder has no such method. */
+  reachableHost?: string | null;
 }
 
 export class FakeEngine implements Engine {
@@ -45,6 +47,9 @@ export class FakeEngine implements Engine {
     if (this.options.prepareError !== undefined) return Promise.reject(this.options.prepareError);
     return Promise.resolve({
       setEnv: (name, value) => void this.env.set(name, value),
+      ...(this.options.reachableHost !== undefined
+        ? { reachableHost: () => Promise.resolve(this.options.reachableHost ?? undefined) }
+        : {}),
       start: () => {
         this.events.push('start');
         return Promise.resolve(this.#sandbox(ctx));

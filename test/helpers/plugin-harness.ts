@@ -5,7 +5,13 @@ import type { Engine, PayloadFormat } from '../../src/engines/types.js';
 import type { Resolution } from '../../src/errors.js';
 import type { TaskDefinition } from '../../src/generated/queue/task-definition.js';
 import { silentLog } from '../../src/log/worker-log.js';
-import type { Plugin, PluginProvider, TaskPlugin, WorkerIdentity } from '../../src/plugins/types.js';
+import type {
+  Plugin,
+  PluginProvider,
+  RunCredentials,
+  TaskPlugin,
+  WorkerIdentity,
+} from '../../src/plugins/types.js';
 import { composePayloadSchema, createPayloadValidator } from '../../src/task-run/payload-schema.js';
 import { runTask } from '../../src/task-run/run-task.js';
 import { FakeEngine, type FakeEngineOptions } from './fake-engine.js';
@@ -27,6 +33,8 @@ export interface HarnessOptions {
   config?: Record<string, unknown>;
   /** The payload format the plugins are created for (default: generic-worker). */
   payloadFormat?: PayloadFormat;
+  /** The run's credentials, for plugins that act for the task. */
+  credentials?: RunCredentials;
 }
 
 export interface HarnessResult {
@@ -106,6 +114,7 @@ export async function runWithPlugins(options: HarnessOptions): Promise<HarnessRe
       workerLog: silentLog(),
       signal: options.signal ?? new AbortController().signal,
       ...(options.hookTimeoutMs !== undefined ? { hookTimeoutMs: options.hookTimeoutMs } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
     });
     return { resolution, log: recorder.log(), artifacts, engine, stages: recorder.stages };
   } finally {

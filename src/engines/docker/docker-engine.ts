@@ -17,6 +17,7 @@ import { OutputFrames } from './output-frames.js';
 import { containerSpec } from './container-spec.js';
 import { daemonCall, DockerUnavailableError } from './daemon-call.js';
 import { DaemonHealth } from './daemon-health.js';
+import { NetworkGateway } from './network-gateway.js';
 import { defaultDockerSettings, type DockerSettings } from './docker-settings.js';
 import { ImageCollector } from './image-gc.js';
 import { describeImageSource, imageSourceOf } from './image-source.js';
@@ -40,6 +41,7 @@ interface DockerHost {
   /** Copies of task files whose result set was not disposed yet (closed at the latest by the engine's dispose). */
   readonly openFiles: Set<ContainerFiles>;
   readonly health: DaemonHealth;
+  readonly gateway: NetworkGateway;
   readonly log: Logger;
   readonly pullBackoffMs?: (attempt: number) => number;
 }
@@ -67,6 +69,7 @@ export async function createDockerEngine(options: DockerEngineOptions, log: Logg
     privileged: privilegedHostConfig(missing),
     openFiles: new Set(),
     health: new DaemonHealth(docker, settings.callTimeoutMs),
+    gateway: new NetworkGateway(docker, settings.network, settings.callTimeoutMs),
     log,
     ...(options.pullBackoffMs ? { pullBackoffMs: options.pullBackoffMs } : {}),
   };
@@ -103,6 +106,7 @@ function prepare(ctx: EngineTaskContext, host: DockerHost): Promise<SandboxBuild
       env[name] = value;
     },
     canOpenShell: true,
+    reachableHost: () => host.gateway.address(),
     async start() {
       const timeouts = { timeoutMs: settings.callTimeoutMs, signal: ctx.signal };
       // What earlier tasks could not remove (the daemon was away) goes first.

@@ -25,6 +25,8 @@ export function createProcessEngine(options: ProcessEngineOptions = {}): Engine 
           env[name] = value;
         },
         canOpenShell: true,
+        // The task runs on the host: its loopback is the host's.
+        reachableHost: () => Promise.resolve('127.0.0.1'),
         start: () => Promise.resolve(new ProcessSandbox(ctx, command, { ...env })),
       });
     },

@@ -134,6 +134,8 @@ async function prepare(
       set[variable] = value;
     },
     canOpenShell: true,
+    // With the host's network the sandbox shares its loopback; without, nothing of the host is reachable.
+    reachableHost: () => Promise.resolve(network ? '127.0.0.1' : undefined),
     async start() {
       const problem = envProblem(set);
       if (problem) throw new MalformedPayloadError(`payload.env: ${problem}`);

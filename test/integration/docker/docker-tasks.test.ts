@@ -38,6 +38,15 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'features.taskclusterProxy without a network to reach the worker by is malformed-payload, saying why',
+    payload: { image, command: ['true'], maxRunTime: 30, features: { taskclusterProxy: true } },
+    expect: {
+      state: 'exception',
+      reason: 'malformed-payload',
+      log: [/features\.taskclusterProxy was requested, but the task has no network/],
+    },
+  },
+  {
     name: 'a non-zero exit fails the task with its exit code',
     payload: { image, command: ['sh', '-c', 'exit 3'], maxRunTime: 30 },
     expect: {
@@ -245,6 +254,37 @@ describe('docker engine tasks', { skip: 'skip' in docker ? docker.skip : false, 
       { redirect: 'manual' },
     );
     assert.equal(missingDir.status, 424, 'an error artifact');
+  });
+
+  it('features.taskclusterProxy: a container on a bridge network reaches the queue through the proxy', async () => {
+    const bridgeQueueId = uniqueTaskQueueId();
+    const bridged = startWorker({
+      rootUrl: queue.rootUrl,
+      taskQueueId: bridgeQueueId,
+      extra: {
+        engine: 'docker',
+        docker: testDockerConfig('socket' in docker ? docker.socket : '', { network: 'bridge' }),
+      },
+    });
+    try {
+      const taskId = await createTask(queue.client, bridgeQueueId, {
+        image,
+        command: [
+          'sh',
+          '-c',
+          'wget -O- "$TASKCLUSTER_PROXY_URL/api/queue/v1/ping"; echo; echo "url=$TASKCLUSTER_PROXY_URL"',
+        ],
+        maxRunTime: 30,
+        features: { taskclusterProxy: true },
+      });
+      const status = await waitForStatus(queue.client, taskId, undefined, 120_000);
+      const log = await taskLog(queue.rootUrl, taskId);
+      assert.equal(status.state, 'completed', `${log}\n${bridged.output.slice(-2000)}`);
+      assert.match(log, /"alive":\s*true/);
+      assert.match(log, /url=http:\/\/\d+\.\d+\.\d+\.\d+:\d+\/[A-Za-z0-9_-]{20,}/);
+    } finally {
+      await bridged.stop();
+    }
   });
 
   it('names the logs after payload.log, and publishes no live log link with features.localLiveLog false', async () => {

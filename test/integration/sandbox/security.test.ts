@@ -15,6 +15,7 @@ import type { Engine, EngineTaskContext, ResultSet, Sandbox } from '../../../src
 import { ArtifactSourceError, MalformedPayloadError } from '../../../src/errors.js';
 import type { TaskDefinition } from '../../../src/generated/queue/task-definition.js';
 import { silentLog } from '../../../src/log/worker-log.js';
+import { taskclusterProxyPlugin } from '../../../src/plugins/taskcluster-proxy/taskcluster-proxy-plugin.js';
 import { maxRunTimePlugin } from '../../../src/plugins/max-run-time/max-run-time-plugin.js';
 import { processesIn } from '../../helpers/leftover-processes.js';
 import { MemoryTaskLog } from '../../helpers/memory-task-log.js';
@@ -287,6 +288,37 @@ describe('sandbox engine security', { skip: host.skip ?? false }, () => {
       assert.match(unscoped.log.text, /^refused$/m, unscoped.log.text);
       await unscoped.result.dispose();
       assert.equal(connections, before, 'the server saw no connection');
+    });
+
+    it('reaches the taskcluster proxy with the host’s network; without it the proxy is malformed-payload', async () => {
+      const credentials = {
+        current: () => ({ clientId: 'task-client/x', accessToken: 'k' }),
+        onRenewed: () => () => undefined,
+      };
+      // Any answer of the proxy proves the sandbox reached it (the test's root URL is not a deployment: 502).
+      const viaProxy = [
+        'bash',
+        '-c',
+        'u=${TASKCLUSTER_PROXY_URL#http://}; hp=${u%%/*}; exec 3<>/dev/tcp/${hp%:*}/${hp#*:} && ' +
+          'printf "GET /${u#*/}/api/queue/v1/ping HTTP/1.0\\r\\n\\r\\n" >&3 && head -n 1 <&3',
+      ];
+      const payload = { command: [viaProxy], features: { taskclusterProxy: true } };
+      const reached = await runWithPlugins({
+        plugins: [taskclusterProxyPlugin],
+        payload,
+        engine: open,
+        task: scoped,
+        credentials,
+      });
+      assert.match(reached.log, /^HTTP\/1\.1 502/m, reached.log);
+      const cut = await runWithPlugins({
+        plugins: [taskclusterProxyPlugin],
+        payload,
+        engine: open,
+        credentials,
+      });
+      assert.equal(cut.resolution.kind, 'exception', cut.log);
+      assert.match(cut.log, /features\.taskclusterProxy was requested, but the task has no network/);
     });
 
     it('is the host’s where the worker allows it and the task has the scope', async () => {

@@ -93,6 +93,10 @@ export class FakeRunQueue implements RunQueue {
     this.#claimSeconds = claimSeconds;
   }
 
+  credentials(): { clientId: string; accessToken: string } {
+    return { clientId: `task-client/${this.taskId}/${this.runId}`, accessToken: 'secret' };
+  }
+
   downloadUrl(taskId: string, name: string): string {
     return `https://tc.example.com/api/queue/v1/task/${taskId}/artifacts/${name}?bewit=fake`;
   }
