@@ -1,5 +1,6 @@
 // Hawk signatures as Taskcluster's services check them: a request header, or a bewit in a GET URL, made
-// with a client's credentials (sha256); temporary credentials add their certificate in Hawk's `ext`.
+// with a client's credentials (sha256); temporary credentials add their certificate in Hawk's `ext`, and
+// `authorizedScopes` narrow what the call may do.
 import hawk from 'hawk';
 import type { Credentials } from './types.js';
 
@@ -41,12 +42,14 @@ function hawkExt(credentials: Credentials): string | undefined {
 }
 
 function makeExt(credentials: Credentials): string | undefined {
-  if (!credentials.certificate) return undefined;
-  let certificate: unknown;
-  try {
-    certificate = JSON.parse(credentials.certificate);
-  } catch {
-    throw new Error('the certificate of the temporary credentials is not JSON');
+  const ext: { certificate?: unknown; authorizedScopes?: readonly string[] } = {};
+  if (credentials.certificate) {
+    try {
+      ext.certificate = JSON.parse(credentials.certificate);
+    } catch {
+      throw new Error('the certificate of the temporary credentials is not JSON');
+    }
   }
-  return Buffer.from(JSON.stringify({ certificate })).toString('base64');
+  if (credentials.authorizedScopes) ext.authorizedScopes = credentials.authorizedScopes;
+  return Object.keys(ext).length > 0 ? Buffer.from(JSON.stringify(ext)).toString('base64') : undefined;
 }

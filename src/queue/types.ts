@@ -15,6 +15,8 @@ export interface Credentials {
   clientId: string;
   accessToken: string;
   certificate?: string;
+  /** Narrows the scopes a call may use to these (sent in Hawk's `ext`), as taskcluster-client does. */
+  authorizedScopes?: readonly string[];
 }
 
 /** The artifact calls of one run, signed with that run's current temporary credentials. */

@@ -22,7 +22,7 @@ import type { Credentials } from '../../queue/types.js';
 export interface ProxyOptions {
   /** The deployment every request goes to. */
   readonly rootUrl: string;
-  /** The run's credentials at the moment of each request (a reclaim renews them). */
+  /** The credentials at the moment of each request (a reclaim renews them), with their authorizedScopes. */
   readonly credentials: () => Credentials;
   /** Where to listen: an address of the host the task can reach. */
   readonly host: string;

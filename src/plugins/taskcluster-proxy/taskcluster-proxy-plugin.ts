@@ -7,6 +7,7 @@ import { FeatureNotSupportedError, MalformedPayloadError } from '../../errors.js
 import type { TaskclusterProxyConfig } from '../../generated/config/taskcluster-proxy.js';
 import type { TaskclusterProxyPayload } from '../../generated/payload/taskcluster-proxy.js';
 import { loadSchema } from '../../schema/schema-files.js';
+import type { Credentials } from '../../queue/types.js';
 import type { PluginProvider } from '../types.js';
 import { TaskclusterProxy } from './proxy-server.js';
 
@@ -26,6 +27,17 @@ export const taskclusterProxyPlugin: PluginProvider = {
           );
         const credentials = ctx.credentials;
         if (!credentials) throw new Error('the taskcluster proxy needs the run’s credentials');
+        // The task's own scopes and the artifacts of its run, as generic-worker gives its proxy: through it a
+        // task can neither reclaim nor resolve its run (the run's credentials could).
+        const authorizedScopes = [
+          ...(ctx.task.scopes ?? []),
+          `queue:create-artifact:${ctx.taskId}/${ctx.runId}`,
+        ];
+        let last: { from: Credentials; to: Credentials } | undefined;
+        const narrowed = (current: Credentials): Credentials => {
+          if (last?.from !== current) last = { from: current, to: { ...current, authorizedScopes } };
+          return last.to;
+        };
         let proxy: TaskclusterProxy | undefined;
         let stopFollowing: (() => void) | undefined;
         const stop = async (): Promise<void> => {
@@ -47,14 +59,17 @@ export const taskclusterProxyPlugin: PluginProvider = {
               );
             proxy = await TaskclusterProxy.start({
               rootUrl: ctx.worker.rootUrl,
-              credentials: () => credentials.current(),
+              credentials: () => narrowed(credentials.current()),
               host,
               log: ctx.workerLog,
             });
             builder.setEnv('TASKCLUSTER_PROXY_URL', proxy.url);
             stopFollowing = credentials.onRenewed(() => {
-              ctx.log.info('The taskcluster proxy now signs with the credentials of the latest reclaim');
-              ctx.workerLog.info('taskcluster proxy credentials renewed');
+              const { clientId } = credentials.current();
+              ctx.log.info(
+                `The taskcluster proxy now signs with the credentials of the latest reclaim (${clientId})`,
+              );
+              ctx.workerLog.info({ clientId }, 'taskcluster proxy credentials renewed');
             });
             // The URL's secret stays out of the log, which may be public.
             ctx.log.info(`Taskcluster proxy for ${ctx.worker.rootUrl} at TASKCLUSTER_PROXY_URL (on ${host})`);

@@ -112,6 +112,22 @@ describe('taskcluster proxy', () => {
     );
   });
 
+  it('sends the credentials’ authorizedScopes with the certificate, narrowing what the call may do', async () => {
+    seen = [];
+    const certificate = { version: 1, scopes: ['*'], seed: 's', signature: 'x' };
+    credentials = {
+      clientId: 'task-client/first',
+      accessToken: 'key-one',
+      certificate: JSON.stringify(certificate),
+      authorizedScopes: ['queue:get-artifact:private/*', 'queue:create-artifact:T/0'],
+    };
+    assert.equal((await fetch(`${proxy.url}/api/queue/v1/ping`)).status, 200);
+    assert.deepEqual(JSON.parse(Buffer.from(seen[0]!.ext!, 'base64').toString()), {
+      certificate,
+      authorizedScopes: ['queue:get-artifact:private/*', 'queue:create-artifact:T/0'],
+    });
+  });
+
   it('answers 404 without the URL’s secret, or for a path that names no service, and forwards nothing', async () => {
     seen = [];
     const origin = new URL(proxy.url).origin;
