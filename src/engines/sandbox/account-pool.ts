@@ -3,6 +3,8 @@
 // task: a pool user is handed to one task only and removed with it (TaskResources.release), never given back.
 // Pool users carry the owner comment like any task user, so crash clean-up (leftovers.ts) removes those of a
 // dead worker and leaves a live worker's alone. `osGroups` are the task's: added when the task takes the user.
+// The engine may have more made for each user ahead of time (`prepare`: its cgroups and state directory,
+// which are named after it), and undone for a user no task took (`discard`).
 import type { Logger } from 'pino';
 import type { TaskAccount } from './task-accounts.js';
 import { poolAccountName } from './task-names.js';
@@ -27,6 +29,10 @@ export interface AccountPoolOptions {
   readonly log: Logger;
   /** New names; poolAccountName by default. */
   readonly newName?: () => string;
+  /** What else to make for a new user before it is ready; a failure removes the user. */
+  readonly prepare?: (account: TaskAccount) => Promise<void>;
+  /** Undoes `prepare` for a user that is removed without a task (before the user goes). */
+  readonly discard?: (account: TaskAccount) => Promise<void>;
 }
 
 export class AccountPool {
@@ -62,10 +68,10 @@ export class AccountPool {
       await this.#accounts.addToGroups(account.name, groups);
     } catch (error) {
       // Taken is spent: a user never goes to another task, even one that never ran.
-      await this.#accounts.remove(account.name).catch(() => undefined);
+      await this.#remove(account);
       throw error;
     }
-    return { ...account, groups: [...gids] };
+    return { ...account, groups: [...gids], prepared: this.#options.prepare !== undefined };
   }
 
   /** Removes the users no task took (awaiting those still being made). */
@@ -75,19 +81,37 @@ export class AccountPool {
     await Promise.all(
       left.map(async (pending) => {
         const account = await pending;
-        if (!account) return;
-        await this.#accounts.remove(account.name).catch((error: unknown) => {
-          this.#options.log.error({ err: error, name: account.name }, 'could not remove a sandbox pool user');
-        });
+        if (account) await this.#remove(account);
       }),
     );
   }
 
-  #make(): Promise<TaskAccount | undefined> {
-    return this.#accounts.create(this.#newName(), this.#options.comment, [], []).catch((error: unknown) => {
+  async #make(): Promise<TaskAccount | undefined> {
+    let account: TaskAccount;
+    try {
+      account = await this.#accounts.create(this.#newName(), this.#options.comment, [], []);
+    } catch (error) {
       this.#options.log.warn({ err: error }, 'could not make a sandbox pool user; a task will make its own');
       return undefined;
-    });
+    }
+    try {
+      await this.#options.prepare?.(account);
+      return account;
+    } catch (error) {
+      this.#options.log.warn({ err: error, name: account.name }, 'could not prepare a sandbox pool user');
+      await this.#remove(account);
+      return undefined;
+    }
+  }
+
+  /** Undoes what was prepared, then removes the user (last: it names the owner of the rest). */
+  async #remove(account: TaskAccount): Promise<void> {
+    try {
+      await this.#options.discard?.(account);
+      await this.#accounts.remove(account.name);
+    } catch (error) {
+      this.#options.log.error({ err: error, name: account.name }, 'could not remove a sandbox pool user');
+    }
   }
 
   #newName(): string {

@@ -12,6 +12,11 @@ export interface ResourceLimits {
   readonly cpus?: number;
 }
 
+/** The same limits (a task that narrowed none gets the worker's). */
+export function sameLimits(a: ResourceLimits, b: ResourceLimits): boolean {
+  return a.memoryMB === b.memoryMB && a.pids === b.pids && a.cpus === b.cpus;
+}
+
 type Asked = NonNullable<SandboxEnginePayload['resources']>;
 
 export function narrowLimits(

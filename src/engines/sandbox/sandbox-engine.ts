@@ -24,7 +24,13 @@ import { defaultSandboxSettings, sandboxSettingsFrom, type SandboxSettings } fro
 import { hasScope, networkScope, taskQueueIdOf } from './scopes.js';
 import { AccountPool } from './account-pool.js';
 import { TaskAccounts } from './task-accounts.js';
-import { TaskResources, type SandboxHost, type TaskPlan } from './task-resources.js';
+import {
+  discardSlot,
+  prepareSlot,
+  TaskResources,
+  type SandboxHost,
+  type TaskPlan,
+} from './task-resources.js';
 import { supervisorBinary } from './supervisor-binary.js';
 import { currentOwner, poolComment } from './worker-owner.js';
 
@@ -64,6 +70,9 @@ export async function createSandboxEngine(options: SandboxEngineOptions, log: Lo
     size: options.userPoolSize ?? 2,
     comment: poolComment(owner),
     log,
+    // Each pool user's cgroups and state directory too, off the task's start (host is set before fill()).
+    prepare: (account) => prepareSlot(host, account),
+    discard: (account) => discardSlot(host, account),
   });
   const host: SandboxHost = {
     tools: support.tools,
@@ -74,6 +83,7 @@ export async function createSandboxEngine(options: SandboxEngineOptions, log: Lo
     owner,
     rootEntries: await rootEntries(),
     live: new Set(),
+    defaultLimits: settings.limits,
     ...(supervisor ? { supervisor } : {}),
   };
   const removed = await removeLeftovers(host, log);

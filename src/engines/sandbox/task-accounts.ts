@@ -16,6 +16,8 @@ const toolEnv = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' };
 
 export interface TaskAccount extends FileUser {
   readonly name: string;
+  /** From the pool, with its cgroups (the worker's default limits) and state directory made already. */
+  readonly prepared?: boolean;
 }
 
 export interface AccountTools {

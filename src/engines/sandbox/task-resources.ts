@@ -9,7 +9,7 @@ import type { FileUser } from '../process/task-user.js';
 import type { CgroupTree, TaskCgroup } from './cgroup-types.js';
 import type { HostTools } from './host-requirements.js';
 import { execCheckScript, hostScript, superviseScript } from './launch-scripts.js';
-import type { ResourceLimits } from './resource-limits.js';
+import { sameLimits, type ResourceLimits } from './resource-limits.js';
 import { argsFileContent, bwrapOptions, launchArgv, type RootEntry } from './sandbox-layout.js';
 import type { AccountPool } from './account-pool.js';
 import { supervisorPathInSandbox } from './supervisor-binary.js';
@@ -30,6 +30,8 @@ export interface SandboxHost {
   readonly supervisor?: string;
   /** Resources not released yet: the engine's dispose releases what a run never did. */
   readonly live: Set<TaskResources>;
+  /** The worker's limits: what the cgroups of pool users are made with ahead of time. */
+  readonly defaultLimits: ResourceLimits;
 }
 
 export interface TaskPlan {
@@ -73,11 +75,14 @@ export class TaskResources {
   ): Promise<TaskResources> {
     const dir = stateTaskDir(host.stateDir, plan.name);
     let cgroup: TaskCgroup | undefined;
+    // A pool user's cgroups and state directory were made ahead of time (prepareSlot), with the worker's
+    // limits: a task that narrowed none starts without waiting for them.
+    const ready = account.prepared === true && sameLimits(plan.limits, host.defaultLimits);
     try {
-      // Three independent parts, at once: each is a handful of file system calls the task start waits for.
+      // Independent parts, at once: each is a handful of file system calls the task start waits for.
       const [made, ...others] = await Promise.allSettled([
-        host.cgroups.create(plan.name, plan.limits),
-        makeStateTaskDir(dir, account),
+        ready ? Promise.resolve(host.cgroups.open(plan.name)) : host.cgroups.create(plan.name, plan.limits),
+        ready ? Promise.resolve() : makeStateTaskDir(dir, account),
         ownTaskDir(plan.taskDir, account),
       ]);
       if (made.status === 'fulfilled') cgroup = made.value;
@@ -180,6 +185,21 @@ export class TaskResources {
 
 export function stateTaskDir(stateDir: string, name: string): string {
   return join(stateDir, name);
+}
+
+/**
+ * What a pool user's task will need that does not depend on the task: its cgroups, with the worker's limits,
+ * and its state directory. Made in the background when the pool makes the user (AccountPool `prepare`).
+ */
+export async function prepareSlot(host: SandboxHost, account: TaskAccount): Promise<void> {
+  await host.cgroups.create(account.name, host.defaultLimits);
+  await makeStateTaskDir(stateTaskDir(host.stateDir, account.name), account);
+}
+
+/** Undoes prepareSlot for a pool user no task took (AccountPool `discard`). */
+export async function discardSlot(host: SandboxHost, account: TaskAccount): Promise<void> {
+  await host.cgroups.open(account.name).remove();
+  await rm(stateTaskDir(host.stateDir, account.name), { recursive: true, force: true });
 }
 
 /** lchown of a whole tree (links themselves, never what they point to), with `each` after every entry. */

@@ -115,4 +115,39 @@ describe('sandbox user pool', () => {
     assert.deepEqual([...accounts.existing.keys()], [taken.name]);
     await assert.rejects(users.take([], []), /disposed/);
   });
+  it('prepares each user it makes (cgroups, state), undoes that for users no task took, before removing them', async () => {
+    const accounts = new FakeAccounts();
+    const events: string[] = [];
+    const users = new AccountPool(accounts, {
+      size: 2,
+      comment: poolComment(owner),
+      log: silentLog(),
+      newName,
+      prepare: (account) => {
+        events.push(`prepare ${account.name}`);
+        // The second user cannot be prepared: it is removed, and a task gets one made on demand.
+        return events.filter((e) => e.startsWith('prepare')).length === 2
+          ? Promise.reject(new Error('no cgroup'))
+          : Promise.resolve();
+      },
+      discard: (account) => {
+        events.push(`discard ${account.name}`);
+        return Promise.resolve();
+      },
+    });
+    users.fill();
+    const first = await users.take([], []);
+    assert.equal(first.prepared, true);
+    const second = await users.take([], []);
+    assert.notEqual(second.prepared, true, 'made on demand, nothing prepared');
+    users.fill();
+    await users.dispose();
+    const failed = accounts.created[1]!.name;
+    assert.ok(events.includes(`discard ${failed}`), 'the failed preparation is undone');
+    assert.ok(accounts.removed.includes(failed));
+    // Users still in the pool at dispose: discarded, then removed.
+    for (const name of accounts.removed.filter((n) => n !== failed && n !== first.name && n !== second.name))
+      assert.ok(events.indexOf(`discard ${name}`) >= 0, `${name} discarded before removal`);
+    assert.ok(!accounts.removed.includes(first.name), 'a taken user is the task’s to remove');
+  });
 });
