@@ -7,6 +7,7 @@ import {
   parseArtifactStoreOption,
   startLocalQueue,
   type ArtifactStoreFlags,
+  type RootClient,
 } from '../local-queue/index.js';
 import { createWorkerLog } from '../log/worker-log.js';
 import { flush } from './work-command.js';
@@ -22,6 +23,22 @@ export interface QueueCommandOptions extends ArtifactStoreFlags {
   artifactStore?: string;
   syncToDisk?: boolean;
   logLevel: LevelWithSilent;
+}
+
+/**
+ * On the first start, how to use the new root client (shown once, as the secret is new); later, where its
+ * credentials are.
+ */
+function rootClientHelp(root: RootClient, rootUrl: string): string {
+  if (!root.created) return `root client ${root.clientId}: credentials in ${root.file}\n`;
+  return (
+    `Created the root client ${root.clientId} (scopes: *), saved in ${root.file} (mode 0600).\n` +
+    `Use it with taskcluster-client, the taskcluster CLI or tc-worker submit:\n` +
+    `  export TASKCLUSTER_ROOT_URL=${rootUrl}\n` +
+    `  export TASKCLUSTER_CLIENT_ID=${root.clientId}\n` +
+    `  export TASKCLUSTER_ACCESS_TOKEN=${root.accessToken}\n` +
+    `Make clients with fewer scopes with \`tc-worker queue add-client\` (see docs/queue.md).\n`
+  );
 }
 
 export async function queueCommand(options: QueueCommandOptions, io: CliIo): Promise<number> {
@@ -49,6 +66,7 @@ export async function queueCommand(options: QueueCommandOptions, io: CliIo): Pro
   io.stdout(
     `tc-worker queue serving ${queue.rootUrl}/api/queue/v1/ (data in ${options.dataDir}); Ctrl-C stops it\n`,
   );
+  io.stdout(rootClientHelp(queue.rootClient, options.publicUrl ?? queue.rootUrl));
   await new Promise<void>((resolve) => {
     const stopListening = io.onShutdownSignal(() => {
       stopListening();

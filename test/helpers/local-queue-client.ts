@@ -68,11 +68,13 @@ export type ObjectMethod = 'ping' | 'createUpload' | 'finishUpload' | 'startDown
 
 export type ObjectClient = Record<ObjectMethod, (...args: Json[]) => Promise<Json>> & {
   buildUrl(method: unknown, ...args: unknown[]): string;
+  buildSignedUrl(method: unknown, ...args: unknown[]): string;
 };
 
 export interface ClientOptions {
   rootUrl: string;
   credentials?: { clientId: string; accessToken: string; certificate?: string };
+  authorizedScopes?: string[];
   retries?: number;
   timeout?: number;
 }
