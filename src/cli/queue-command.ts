@@ -4,7 +4,9 @@ import { mkdir } from 'node:fs/promises';
 import { pino, type LevelWithSilent } from 'pino';
 import {
   ArtifactStoreOptionError,
+  loadQueueAuthConfig,
   parseArtifactStoreOption,
+  QueueAuthConfigError,
   startLocalQueue,
   type ArtifactStoreFlags,
   type RootClient,
@@ -20,6 +22,8 @@ export interface QueueCommandOptions extends ArtifactStoreFlags {
   dataDir: string;
   claimTimeout?: number;
   publicUrl?: string;
+  /** Clients, roles and clock skew (schemas/local-queue/auth-config.yml). */
+  config?: string;
   artifactStore?: string;
   syncToDisk?: boolean;
   logLevel: LevelWithSilent;
@@ -47,7 +51,9 @@ export async function queueCommand(options: QueueCommandOptions, io: CliIo): Pro
   let queue: Awaited<ReturnType<typeof startLocalQueue>>;
   try {
     const artifactStore = parseArtifactStoreOption(options.artifactStore, options, io.env);
+    const auth = options.config !== undefined ? await loadQueueAuthConfig(options.config) : undefined;
     queue = await startLocalQueue({
+      ...(auth ? { clients: auth.clients, roles: auth.roles, clockSkewSeconds: auth.clockSkewSeconds } : {}),
       artifactStore,
       syncToDisk: options.syncToDisk ?? false,
       host: options.host,
@@ -60,6 +66,7 @@ export async function queueCommand(options: QueueCommandOptions, io: CliIo): Pro
   } catch (error) {
     io.stderr(`cannot start the queue: ${(error as Error).message}\n`);
     await flush(log);
+    if (error instanceof QueueAuthConfigError) return exitCodes.config;
     return error instanceof ArtifactStoreOptionError ? exitCodes.usage : exitCodes.unavailable;
   }
   io.stdout(`${queue.rootUrl}\n`);

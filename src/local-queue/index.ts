@@ -22,6 +22,8 @@ export type { ApiRoute } from './http/api-route.js';
 export type { ClientRecord } from './auth/clients.js';
 export type { Role } from './auth/roles.js';
 export { ROOT_CLIENT_ID, readRootClientFile, type RootClient } from './auth/root-client.js';
+export { addClient, AddClientError, USER_SCOPES, workerPoolScopes } from './auth/add-client.js';
+export { loadQueueAuthConfig, QueueAuthConfigError, type QueueAuthConfig } from './auth/auth-config.js';
 export {
   ArtifactStoreOptionError,
   parseArtifactStoreOption,

@@ -83,6 +83,14 @@ export interface TaskclusterModule {
   Queue: new (options: ClientOptions) => QueueClient;
   Object: new (options: ClientOptions) => ObjectClient;
   slugid: () => string;
+  /** Signs a certificate with `credentials` (named when `clientId` is given). */
+  createTemporaryCredentials: (options: {
+    scopes: string[];
+    start: Date;
+    expiry: Date;
+    credentials: { clientId: string; accessToken: string };
+    clientId?: string;
+  }) => { clientId: string; accessToken: string; certificate: string };
   fromNow: (offset: string, reference?: Date) => Date;
   /** createUpload (dataInline below 8 KiB, else putUrl), the PUT, then finishUpload with both hashes. */
   upload: (options: {
