@@ -1,6 +1,8 @@
 // The worker against a queue that checks scopes: with a client made by `tc-worker queue add-client
 // --worker-pool`, it claims with its own credentials and does everything else about a run with the run's.
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   CliProcess,
@@ -29,6 +31,17 @@ describe('a worker with only the scopes of its pool', { timeout: 120_000 }, () =
     queue = await startQueue();
   });
   after(() => queue.stop());
+
+  it('the queue made a root client on its first start, private to its owner, and said how to use it', async () => {
+    await queue.process.waitFor(/export TASKCLUSTER_ACCESS_TOKEN/);
+    assert.equal(statSync(join(queue.dataDir, 'root-client.json')).mode & 0o777, 0o600);
+    assert.equal(statSync(join(queue.dataDir, 'queue.sqlite3')).mode & 0o777, 0o600);
+    assert.match(queue.process.output, /export TASKCLUSTER_CLIENT_ID=static\/tc-worker\/root/);
+    assert.match(
+      queue.process.output,
+      new RegExp(`export TASKCLUSTER_ACCESS_TOKEN=${queue.credentials.accessToken}`),
+    );
+  });
 
   it('runs tasks of its queue: the run credentials do the rest', async () => {
     const taskQueueId = uniqueTaskQueueId();
