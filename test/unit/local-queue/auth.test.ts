@@ -118,12 +118,8 @@ describe('certificates', () => {
   test('malformed certificates say what is wrong', () => {
     assert.match(problemOf(parseCertificate('{nope')), /not valid JSON/);
     assert.match(problemOf(parseCertificate({ version: 2 })), /version/);
-    assert.match(
-      String(
-        parseCertificate({ version: 1, scopes: [], start: 1, expiry: 2, seed: 'short', signature: 's' }),
-      ),
-      /seed/,
-    );
+    const shortSeed = { version: 1, scopes: [], start: 1, expiry: 2, seed: 'short', signature: 's' };
+    assert.match(problemOf(parseCertificate(shortSeed)), /seed/);
   });
 });
 
