@@ -227,15 +227,17 @@ export async function fetchArtifact(
   taskId: string,
   runId: number,
   name: string,
+  init: RequestInit = {},
 ): Promise<Response> {
   // Signed when the root client is known, so that private artifacts can be read too.
   const credentials = rootCredentials.get(rootUrl);
   if (!credentials) {
     const queue = new tc.Queue({ rootUrl });
-    return fetch(queue.externalBuildUrl(queue.getArtifact, taskId, runId, name));
+    return fetch(queue.externalBuildUrl(queue.getArtifact, taskId, runId, name), init);
   }
   const queue = new tc.Queue({ rootUrl, credentials });
-  return fetch(queue.externalBuildSignedUrl(queue.getArtifact, taskId, runId, name));
+  // Signed afresh each time: a signed URL expires.
+  return fetch(queue.externalBuildSignedUrl(queue.getArtifact, taskId, runId, name), init);
 }
 
 export async function taskLog(rootUrl: string, taskId: string, runId = 0): Promise<string> {
@@ -255,11 +257,9 @@ export async function referenceUrlOf(
   options: { timeoutMs?: number; accepted?: (location: string) => boolean } = {},
 ): Promise<string> {
   const { timeoutMs = 60_000, accepted = (location) => location.includes('/hooks/') } = options;
-  const queue = new tc.Queue({ rootUrl });
-  const url = queue.externalBuildUrl(queue.getArtifact, taskId, 0, name);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const response = await fetch(url, { redirect: 'manual' });
+    const response = await fetchArtifact(rootUrl, taskId, 0, name, { redirect: 'manual' });
     await response.body?.cancel();
     const location = response.headers.get('location');
     if (response.status === 303 && location !== null && accepted(location)) return location;

@@ -35,8 +35,12 @@ export const DEFAULT_ANONYMOUS_SCOPES = [
   'queue:get-worker:*',
 ];
 
+/** Expansions remembered: a queue sees few distinct scope sets (its clients, its tasks' scopes). */
+const MEMO_SIZE = 1000;
+
 export class Roles {
   private readonly roles: Role[];
+  private readonly memo = new Map<string, string[]>();
 
   /** Configured roles; an `anonymous` role among them replaces the default one. */
   constructor(roles: readonly Role[] = []) {
@@ -46,8 +50,18 @@ export class Roles {
     }
   }
 
-  /** `scopes` plus everything the roles they assume (and those roles assume, ...) grant. */
+  /** `scopes` plus everything the roles they assume (and those roles assume, ...) grant. Shared: never mutate. */
   expand(scopes: readonly string[]): string[] {
+    const key = scopes.join('\n');
+    const known = this.memo.get(key);
+    if (known) return known;
+    const expanded = this.compute(scopes);
+    if (this.memo.size >= MEMO_SIZE) this.memo.clear();
+    this.memo.set(key, expanded);
+    return expanded;
+  }
+
+  private compute(scopes: readonly string[]): string[] {
     let result = scopeLib.scopeUnion([...scopes], [`assume:${ANONYMOUS_ROLE}`]);
     const assumed = new Set<string>();
     for (let changed = true; changed;) {
