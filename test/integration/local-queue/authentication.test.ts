@@ -310,6 +310,16 @@ describe('local queue: authentication and scopes', () => {
     assert.equal((await fetch(url, { redirect: 'manual' })).status, 303);
     const tampered = url.replace('private%2Fx.txt', 'private%2Fy.txt');
     assert.equal((await fetch(tampered, { redirect: 'manual' })).status, 401);
+    // Signed with temporary credentials, the URL carries their certificate.
+    const temporary = tc.createTemporaryCredentials({
+      scopes: ['queue:get-artifact:private/*'],
+      start: new Date(Date.now() - 60_000),
+      expiry: new Date(Date.now() + 60_000),
+      credentials: credentialsOf('test/user'),
+    });
+    const asTemporary = queueAs({ credentials: temporary });
+    const temporaryUrl = asTemporary.buildSignedUrl(asTemporary.getArtifact, taskId, 0, 'private/x.txt');
+    assert.equal((await fetch(temporaryUrl, { redirect: 'manual' })).status, 303);
     await new Promise((resolve) => setTimeout(resolve, 2100));
     const expired = await fetch(url, { redirect: 'manual' });
     assert.equal(expired.status, 401);

@@ -1,7 +1,7 @@
 // The worker against a queue that checks scopes: with a client made by `tc-worker queue add-client
 // --worker-pool`, it claims with its own credentials and does everything else about a run with the run's.
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -10,6 +10,7 @@ import {
   startQueue,
   startWorker,
   taskLog,
+  tempDir,
   uniqueTaskQueueId,
   waitForStatus,
   type QueueHandle,
@@ -85,6 +86,34 @@ describe('a worker with only the scopes of its pool', { timeout: 120_000 }, () =
       assert.equal(status.state, 'pending');
     } finally {
       await worker.stop();
+    }
+  });
+});
+
+describe('a queue with static clients and roles in its --config', { timeout: 120_000 }, () => {
+  it('lets a worker holding a role claim, and makes nothing public when anonymous is emptied', async () => {
+    const taskQueueId = uniqueTaskQueueId();
+    const dir = tempDir('queue-config');
+    const credentials = { clientId: 'static/pool', accessToken: 'a-static-access-token-for-tests' };
+    const config = {
+      clients: [{ ...credentials, scopes: ['assume:worker-pool:test-prov/*'] }],
+      roles: [
+        { roleId: 'worker-pool:test-prov/*', scopes: ['queue:claim-work:test-prov/*', 'queue:worker-id:*'] },
+        { roleId: 'anonymous', scopes: [] },
+      ],
+    };
+    const configPath = join(dir, 'queue.json');
+    writeFileSync(configPath, JSON.stringify(config));
+    const queue = await startQueue({ args: ['--config', configPath] });
+    const worker = startWorker({ rootUrl: queue.rootUrl, taskQueueId, credentials });
+    try {
+      const taskId = await createTask(queue.client, taskQueueId, { command: [['true']], maxRunTime: 30 });
+      assert.equal((await waitForStatus(queue.client, taskId)).state, 'completed');
+      const anonymous = await fetch(`${queue.rootUrl}/api/queue/v1/task/${taskId}/status`);
+      assert.equal(anonymous.status, 401);
+    } finally {
+      await worker.stop();
+      await queue.stop();
     }
   });
 });
