@@ -122,7 +122,13 @@ describe('local queue: authentication and scopes', () => {
     const replay = await fetch(url, { headers: { authorization: header } });
     assert.equal(replay.status, 401);
     assert.match(((await replay.json()) as Json).message, /Invalid nonce/);
-    // Outside the clock-skew window the timestamp itself is refused.
+    // A clock ten minutes off is within the tolerance (15 minutes, as on a real deployment)...
+    const skewed = hawk.client.header(url, 'GET', {
+      credentials,
+      timestamp: Math.floor(Date.now() / 1000) - 600,
+    });
+    assert.equal((await fetch(url, { headers: { authorization: skewed.header } })).status, 200);
+    // ...but outside the clock-skew window the timestamp itself is refused.
     const stale = hawk.client.header(url, 'GET', {
       credentials,
       timestamp: Math.floor(Date.now() / 1000) - 3600,
