@@ -22,7 +22,7 @@ async function followLinks(tx: StorageTx, taskId: string, runId: number, name: s
     const artifact = await tx.getArtifact(taskId, runId, current);
     if (!artifact?.present) throw notFound('Artifact not found', { taskId, runId, name: current });
     if (Date.parse(artifact.expires) < now) throw new QueueError('ResourceExpired', 'Artifact expired');
-    if (artifact.storageType !== 'link') return Object.assign(artifact, { via: seen });
+    if (artifact.storageType !== 'link') return { artifact, via: seen };
     const target = String(artifact.details.artifact);
     if (seen.includes(target)) throw inputError('Artifact leads to a link cycle');
     current = target;
@@ -54,7 +54,7 @@ function resolveArtifact(
 ): Promise<{ artifact: ArtifactRecord; runId: number }> {
   return read(ctx, async (tx, now) => {
     const resolved = runId === 'latest' ? (await latestRunId(tx, taskId)).runId : runId;
-    const artifact = await followLinks(tx, taskId, resolved, name, now);
+    const { artifact } = await followLinks(tx, taskId, resolved, name, now);
     if (artifact.storageType === 'object') {
       try {
         await finishedObject(tx, artifactObjectName(taskId, resolved, artifact.name), now);
