@@ -63,13 +63,15 @@ export async function demoCommand(options: DemoOptions, io: CliIo, registry: Reg
     logger: queueLog,
   });
   const { rootUrl } = queue;
+  // One process, one person: the worker and the demo's own calls use the queue's root client.
+  const credentials = { clientId: queue.rootClient.clientId, accessToken: queue.rootClient.accessToken };
   io.stdout(`queue:  ${rootUrl} (data in ${dataDir})\n`);
   io.stdout(`logs:   ${workerLogPath}, ${queueLogPath}\n`);
 
   const config = checkConfig(
     {
       rootUrl,
-      credentials: { clientId: 'demo-worker', accessToken: 'demo' },
+      credentials,
       taskQueueId: demoTaskQueueId,
       workerGroup: 'demo',
       workerId: 'demo-worker-1',
@@ -123,7 +125,7 @@ export async function demoCommand(options: DemoOptions, io: CliIo, registry: Reg
         return resolution;
       },
     );
-    const client = new tc.Queue({ rootUrl, credentials: { clientId: 'demo', accessToken: 'demo' } });
+    const client = new tc.Queue({ rootUrl, credentials });
     await client.createTask(
       taskId,
       withTaskDefaults(

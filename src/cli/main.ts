@@ -3,6 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { exitCodes } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
+import type { AddClientCommandOptions } from './add-client-command.js';
 import type { QueueCommandOptions } from './queue-command.js';
 import { registry as defaultRegistry, type Registry } from './registry.js';
 
@@ -11,6 +12,7 @@ import { registry as defaultRegistry, type Registry } from './registry.js';
 const commands = {
   work: async () => (await import('./work-command.js')).workCommand,
   queue: async () => (await import('./queue-command.js')).queueCommand,
+  addClient: async () => (await import('./add-client-command.js')).addClientCommand,
   submit: async () => (await import('./submit-command.js')).submitCommand,
   demo: async () => (await import('./demo-command.js')).demoCommand,
   schema: async () => await import('./schema-command.js'),
@@ -69,13 +71,14 @@ Exit codes: 0 graceful stop, 70 fatal error, 75 forced shutdown, 78 invalid conf
       setCode(await (await commands.work())(options.config, io, registry)),
     );
 
-  command('queue')
+  const queue = command('queue')
     .description('Serve the embedded Taskcluster queue; prints its root URL. Stops on SIGTERM/SIGINT.')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('-p, --port <port>', 'port to listen on (0: any free port)', integer(0, 65535), 8080)
     .requiredOption('-d, --data-dir <dir>', 'where tasks and artifacts are stored')
     .option('--claim-timeout <seconds>', 'how long a claim lasts (default 1200)', integer(1, 86400))
     .option('--public-url <url>', 'base of the URLs handed out, when clients reach the queue elsewhere')
+    .option('-c, --config <file>', 'clients, roles and clock skew, YAML or JSON (see docs/queue.md)')
     .option(
       '--artifact-store <store>',
       'where artifact bytes go: file (under the data dir) or s3://BUCKET',
@@ -95,6 +98,33 @@ Exit codes: 0 graceful stop, 70 fatal error, 75 forced shutdown, 78 invalid conf
       new Option('--log-level <level>', 'level of the JSON log on stderr').choices(logLevels).default('info'),
     )
     .action(async (options: QueueCommandOptions) => setCode(await (await commands.queue())(options, io)));
+  const collect = (value: string, previous: string[]): string[] => [...previous, value];
+  queue
+    .command('add-client')
+    .description("Add a client to the queue's data dir (running or not) and print its credentials.")
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride()
+    .requiredOption('--client-id <id>', 'the new clientId, e.g. worker-pool/proj/ci or user/alice')
+    .option('--scope <scope>', 'a scope to give it (repeatable)', collect, [])
+    .option(
+      '--worker-pool <taskQueueId>',
+      'scopes to claim work from this task queue (repeatable)',
+      collect,
+      [],
+    )
+    .option('--user', 'scopes to create, schedule, rerun and cancel tasks and read every artifact', false)
+    .option('--description <text>', 'what the client is for')
+    .option('--replace', 'replace an existing client of that id (new token and scopes)', false)
+    .option('--root-url <url>', 'print TASKCLUSTER_ROOT_URL with the credentials')
+    .addHelpText(
+      'after',
+      "\nThe data dir is the queue command's: tc-worker queue -d DIR add-client --client-id ID ...",
+    )
+    .action(async (options: Omit<AddClientCommandOptions, 'dataDir'>, command: Command) => {
+      const dataDir = command.parent?.opts<{ dataDir?: string }>().dataDir;
+      if (!dataDir) throw new InvalidArgumentError('tc-worker queue add-client needs --data-dir');
+      setCode(await (await commands.addClient())({ ...options, dataDir }, io));
+    });
 
   command('submit')
     .description('Create a task from a YAML or JSON file and print where to watch it.')

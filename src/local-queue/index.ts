@@ -9,12 +9,21 @@ import { FileBlobStore } from './blobs/file-blob-store.js';
 import type { BlobStore, BlobUrls } from './blobs/types.js';
 import type { QueueEvents } from './domain/queue-events.js';
 import { QueueService } from './domain/queue-service.js';
+import { Authenticator } from './auth/authenticate.js';
+import { clientLookup, type ClientRecord } from './auth/clients.js';
+import { Roles, type Role } from './auth/roles.js';
+import { ensureRootClient, type RootClient } from './auth/root-client.js';
 import { buildServer } from './http/server.js';
 import { SqliteStorage } from './storage/sqlite-storage.js';
 import { SECOND, systemClock, type Clock } from './time.js';
 
 export type { QueueEventMap, QueueEventName, QueueEvents } from './domain/queue-events.js';
-export type { Authorizer, ApiRoute } from './http/api-route.js';
+export type { ApiRoute } from './http/api-route.js';
+export type { ClientRecord } from './auth/clients.js';
+export type { Role } from './auth/roles.js';
+export { ROOT_CLIENT_ID, readRootClientFile, type RootClient } from './auth/root-client.js';
+export { addClient, AddClientError, USER_SCOPES, workerPoolScopes } from './auth/add-client.js';
+export { loadQueueAuthConfig, QueueAuthConfigError, type QueueAuthConfig } from './auth/auth-config.js';
 export {
   ArtifactStoreOptionError,
   parseArtifactStoreOption,
@@ -42,6 +51,12 @@ export interface LocalQueueOptions {
    * of the queue process (default false: a few milliseconds saved on every call).
    */
   syncToDisk?: boolean | undefined;
+  /** Clients of the configuration, besides the root client and those stored with `addClient`. */
+  clients?: readonly ClientRecord[] | undefined;
+  /** Roles: `assume:<roleId>` grants their scopes; `anonymous` is what callers without credentials hold. */
+  roles?: readonly Role[] | undefined;
+  /** Accepted clock difference with callers, for Hawk timestamps and certificates (default 900, as real). */
+  clockSkewSeconds?: number | undefined;
   logger: Logger;
 }
 
@@ -51,6 +66,8 @@ export interface LocalQueue {
   port: number;
   /** Domain events (task-defined, task-pending, ..., artifact-created), emitted after each commit. */
   events: QueueEvents;
+  /** The client holding every scope, created on the first start and written to `dataDir/root-client.json`. */
+  rootClient: RootClient;
   /** Ends long-polls at once, waits for calls in flight, stops timers and closes the database. */
   close(): Promise<void>;
 }
@@ -112,8 +129,24 @@ export async function startLocalQueue(options: LocalQueueOptions): Promise<Local
     await blobs.store.close();
     throw error;
   }
+  let rootClient: RootClient;
+  try {
+    rootClient = await ensureRootClient(storage, options.dataDir);
+  } catch (error) {
+    await service.close();
+    await blobs.store.close();
+    throw error;
+  }
+  const authenticator = new Authenticator({
+    clients: clientLookup(storage, [...(options.clients ?? []), service.ctx.issuer.asClient()]),
+    roles: new Roles(options.roles),
+    clockSkewSeconds: options.clockSkewSeconds ?? 15 * 60,
+    publicUrl: () => baseUrl,
+    now: clock,
+  });
   const app = buildServer({
     ctx: service.ctx,
+    authenticator,
     logger,
     closeSignal: service.closeSignal,
     ...(blobs.urls ? {} : { blobRoutes: blobs.store }),
@@ -137,6 +170,7 @@ export async function startLocalQueue(options: LocalQueueOptions): Promise<Local
     rootUrl,
     port,
     events: service.events,
+    rootClient,
     close: () => {
       closing ??= (async () => {
         await service.stop();

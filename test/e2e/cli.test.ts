@@ -74,6 +74,8 @@ describe('tc-worker submit against tc-worker queue and tc-worker work', { timeou
   async function submit(file: string, ...flags: string[]): Promise<{ code: number | null; output: string }> {
     const proc = new CliProcess(['submit', file, '--task-queue-id', taskQueueId, ...flags], {
       TASKCLUSTER_ROOT_URL: queue.rootUrl,
+      TASKCLUSTER_CLIENT_ID: queue.credentials.clientId,
+      TASKCLUSTER_ACCESS_TOKEN: queue.credentials.accessToken,
     });
     const { code } = await proc.exited;
     return { code, output: proc.output };
@@ -144,15 +146,13 @@ describe('tc-worker work exit codes', { timeout: 120_000 }, () => {
     const file = join(tempDir('busy'), 'sleep.yml');
     // No retries: worker-shutdown is then final, and submit --wait sees it.
     writeFileSync(file, 'retries: 0\npayload:\n  command: [[sleep, "600"]]\n  maxRunTime: 300\n');
-    const submit = new CliProcess([
-      'submit',
-      file,
-      '--root-url',
-      queue.rootUrl,
-      '--task-queue-id',
-      taskQueueId,
-      '--wait',
-    ]);
+    const submit = new CliProcess(
+      ['submit', file, '--root-url', queue.rootUrl, '--task-queue-id', taskQueueId, '--wait'],
+      {
+        TASKCLUSTER_CLIENT_ID: queue.credentials.clientId,
+        TASKCLUSTER_ACCESS_TOKEN: queue.credentials.accessToken,
+      },
+    );
     try {
       await idle.waitFor(/"to":"running"/);
       idle.kill('SIGTERM');

@@ -7,6 +7,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import tc from 'taskcluster-client';
+import { readRootClientFile } from '../../src/local-queue/index.js';
+
+export interface Credentials {
+  clientId: string;
+  accessToken: string;
+}
+
+/**
+ * The root client of each queue startQueue started, by rootUrl: workers and downloads of tests that do not
+ * care about scopes use it, so the tests read as before authentication.
+ */
+const rootCredentials = new Map<string, Credentials>();
+
+export function rootCredentialsOf(rootUrl: string): Credentials {
+  const credentials = rootCredentials.get(rootUrl);
+  if (!credentials) throw new Error(`no queue started by startQueue serves ${rootUrl}`);
+  return credentials;
+}
 
 export const binPath = fileURLToPath(new URL('../../bin/tc-worker.js', import.meta.url));
 
@@ -71,6 +89,9 @@ export interface QueueHandle {
   process: CliProcess;
   rootUrl: string;
   dataDir: string;
+  /** The queue's root client (every scope), as the queue wrote it to the data dir. */
+  credentials: Credentials;
+  /** A client with the root credentials. */
   client: InstanceType<typeof tc.Queue>;
   stop(): Promise<void>;
 }
@@ -92,13 +113,19 @@ export async function startQueue(
   args.push(...(options.args ?? []));
   const proc = new CliProcess(args, options.env);
   const [rootUrl] = await proc.waitFor(/http:\/\/127\.0\.0\.1:\d+/);
-  const client = new tc.Queue({ rootUrl, retries: 2 });
+  // Written before the queue listens, so it is there once the root URL is printed.
+  const credentials = readRootClientFile(dataDir);
+  if (!credentials) throw new Error(`the queue wrote no root client to ${dataDir}:\n${proc.output}`);
+  rootCredentials.set(rootUrl, credentials);
+  const client = new tc.Queue({ rootUrl, retries: 2, credentials });
   await client.ping();
-  return { process: proc, rootUrl, dataDir, client, stop: () => proc.stop() };
+  return { process: proc, rootUrl, dataDir, credentials, client, stop: () => proc.stop() };
 }
 
 export interface WorkerOptions {
   rootUrl: string;
+  /** The worker's own credentials; by default the root client of the queue startQueue started there. */
+  credentials?: Credentials;
   taskQueueId: string;
   workerId?: string;
   capacity?: number;
@@ -116,7 +143,7 @@ export function startWorker(options: WorkerOptions): CliProcess {
   mkdirSync(workDir);
   const config = {
     rootUrl: options.rootUrl,
-    credentials: { clientId: 'test-worker', accessToken: 'not-checked-yet' },
+    credentials: options.credentials ?? rootCredentialsOf(options.rootUrl),
     taskQueueId: options.taskQueueId,
     workerGroup: 'test-group',
     workerId: options.workerId ?? 'test-worker-1',
@@ -200,10 +227,17 @@ export async function fetchArtifact(
   taskId: string,
   runId: number,
   name: string,
+  init: RequestInit = {},
 ): Promise<Response> {
-  const queue = new tc.Queue({ rootUrl });
-  const url = queue.externalBuildUrl(queue.getArtifact, taskId, runId, name);
-  return fetch(url);
+  // Signed when the root client is known, so that private artifacts can be read too.
+  const credentials = rootCredentials.get(rootUrl);
+  if (!credentials) {
+    const queue = new tc.Queue({ rootUrl });
+    return fetch(queue.externalBuildUrl(queue.getArtifact, taskId, runId, name), init);
+  }
+  const queue = new tc.Queue({ rootUrl, credentials });
+  // Signed afresh each time: a signed URL expires.
+  return fetch(queue.externalBuildSignedUrl(queue.getArtifact, taskId, runId, name), init);
 }
 
 export async function taskLog(rootUrl: string, taskId: string, runId = 0): Promise<string> {
@@ -223,11 +257,9 @@ export async function referenceUrlOf(
   options: { timeoutMs?: number; accepted?: (location: string) => boolean } = {},
 ): Promise<string> {
   const { timeoutMs = 60_000, accepted = (location) => location.includes('/hooks/') } = options;
-  const queue = new tc.Queue({ rootUrl });
-  const url = queue.externalBuildUrl(queue.getArtifact, taskId, 0, name);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const response = await fetch(url, { redirect: 'manual' });
+    const response = await fetchArtifact(rootUrl, taskId, 0, name, { redirect: 'manual' });
     await response.body?.cancel();
     const location = response.headers.get('location');
     if (response.status === 303 && location !== null && accepted(location)) return location;

@@ -68,11 +68,13 @@ export type ObjectMethod = 'ping' | 'createUpload' | 'finishUpload' | 'startDown
 
 export type ObjectClient = Record<ObjectMethod, (...args: Json[]) => Promise<Json>> & {
   buildUrl(method: unknown, ...args: unknown[]): string;
+  buildSignedUrl(method: unknown, ...args: unknown[]): string;
 };
 
 export interface ClientOptions {
   rootUrl: string;
   credentials?: { clientId: string; accessToken: string; certificate?: string };
+  authorizedScopes?: string[];
   retries?: number;
   timeout?: number;
 }
@@ -81,6 +83,14 @@ export interface TaskclusterModule {
   Queue: new (options: ClientOptions) => QueueClient;
   Object: new (options: ClientOptions) => ObjectClient;
   slugid: () => string;
+  /** Signs a certificate with `credentials` (named when `clientId` is given). */
+  createTemporaryCredentials: (options: {
+    scopes: string[];
+    start: Date;
+    expiry: Date;
+    credentials: { clientId: string; accessToken: string };
+    clientId?: string;
+  }) => { clientId: string; accessToken: string; certificate: string };
   fromNow: (offset: string, reference?: Date) => Date;
   /** createUpload (dataInline below 8 KiB, else putUrl), the PUT, then finishUpload with both hashes. */
   upload: (options: {

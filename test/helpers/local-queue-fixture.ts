@@ -28,8 +28,10 @@ export async function startQueueFixture(
     ...options,
     dataDir,
   });
-  // Few retries: the tests check answers, and a 5xx should fail the test rather than slow it down.
-  const client = new tc.Queue({ rootUrl: queue.rootUrl, retries: 1 });
+  // Few retries: the tests check answers, and a 5xx should fail the test rather than slow it down. The
+  // root client holds every scope; tests about scopes make clients of their own.
+  const { clientId, accessToken } = queue.rootClient;
+  const client = new tc.Queue({ rootUrl: queue.rootUrl, retries: 1, credentials: { clientId, accessToken } });
   return {
     queue,
     client,

@@ -14,7 +14,7 @@ import { finishedObject, objectDownloadUrl } from './object-operations.js';
 /** Download credentials for an object artifact last this long, as on a real deployment. */
 const DOWNLOAD_CREDENTIALS_LIFETIME = HOUR;
 
-/** The artifact behind `name`, following links (and refusing cycles). */
+/** The artifact behind `name`, following links (and refusing cycles), with the names on the way. */
 async function followLinks(tx: StorageTx, taskId: string, runId: number, name: string, now: number) {
   const seen: string[] = [];
   for (let current = name; ;) {
@@ -22,11 +22,27 @@ async function followLinks(tx: StorageTx, taskId: string, runId: number, name: s
     const artifact = await tx.getArtifact(taskId, runId, current);
     if (!artifact?.present) throw notFound('Artifact not found', { taskId, runId, name: current });
     if (Date.parse(artifact.expires) < now) throw new QueueError('ResourceExpired', 'Artifact expired');
-    if (artifact.storageType !== 'link') return artifact;
+    if (artifact.storageType !== 'link') return { artifact, via: seen };
     const target = String(artifact.details.artifact);
     if (seen.includes(target)) throw inputError('Artifact leads to a link cycle');
     current = target;
   }
+}
+
+/**
+ * Every name a download of `name` passes through (the name, then each link target): reading takes the
+ * scope of each, so a public link cannot expose a private artifact.
+ */
+export function artifactNames(
+  ctx: QueueContext,
+  taskId: string,
+  runId: number | 'latest',
+  name: string,
+): Promise<string[]> {
+  return read(ctx, async (tx, now) => {
+    const resolved = runId === 'latest' ? (await latestRunId(tx, taskId)).runId : runId;
+    return (await followLinks(tx, taskId, resolved, name, now)).via;
+  });
 }
 
 /** The artifact a download of `name` ends at, with the run it belongs to. */
@@ -38,7 +54,7 @@ function resolveArtifact(
 ): Promise<{ artifact: ArtifactRecord; runId: number }> {
   return read(ctx, async (tx, now) => {
     const resolved = runId === 'latest' ? (await latestRunId(tx, taskId)).runId : runId;
-    const artifact = await followLinks(tx, taskId, resolved, name, now);
+    const { artifact } = await followLinks(tx, taskId, resolved, name, now);
     if (artifact.storageType === 'object') {
       try {
         await finishedObject(tx, artifactObjectName(taskId, resolved, artifact.name), now);

@@ -1,9 +1,11 @@
 // Temporary credentials for one run, in the shape Taskcluster's auth service issues and checks: a
 // certificate signed with the issuer's access token (documented at docs.taskcluster.net, "temporary
-// credentials"). The issuer secret is the queue's own, kept in its database, so once Hawk authentication
-// lands these credentials can be verified.
-import { createHmac, randomBytes } from 'node:crypto';
+// credentials"). The issuer secret is the queue's own, kept in its database; the queue's authentication
+// knows the issuer as a client and verifies these credentials like any other temporary credentials.
+import { randomBytes } from 'node:crypto';
 import type { TemporaryCredentials } from '../../generated/queue/temporary-credentials.js';
+import { certificateSignature, temporaryAccessToken } from '../auth/certificate.js';
+import type { ClientRecord } from '../auth/clients.js';
 
 export const QUEUE_ISSUER = 'static/taskcluster/queue';
 
@@ -24,30 +26,30 @@ export class CredentialIssuer {
   }
 
   issue(options: IssueOptions): TemporaryCredentials {
-    const seed = randomBytes(33).toString('base64url');
-    const lines = [
-      'version:1',
-      `clientId:${options.clientId}`,
-      `issuer:${this.issuer}`,
-      `seed:${seed}`,
-      `start:${options.start}`,
-      `expiry:${options.expiry}`,
-      'scopes:',
-    ];
-    const signature = createHmac('sha256', this.accessToken)
-      .update(lines.join('\n') + '\n' + options.scopes.join('\n'))
-      .digest('base64');
-    const certificate = {
-      version: 1,
+    const unsigned = {
+      version: 1 as const,
       scopes: [...options.scopes],
       start: options.start,
       expiry: options.expiry,
-      seed,
-      signature,
+      seed: randomBytes(33).toString('base64url'),
       issuer: this.issuer,
     };
-    const accessToken = createHmac('sha256', this.accessToken).update(seed).digest('base64url');
-    return { clientId: options.clientId, accessToken, certificate: JSON.stringify(certificate) };
+    const signature = certificateSignature(this.accessToken, unsigned, options.clientId);
+    // Key order as a real queue writes it (claimWork.response.json).
+    const { issuer, ...rest } = unsigned;
+    const certificate = JSON.stringify({ ...rest, signature, issuer });
+    const accessToken = temporaryAccessToken(this.accessToken, unsigned.seed);
+    return { clientId: options.clientId, accessToken, certificate };
+  }
+
+  /** The issuer as a client of its own, so certificates it issued can be checked like any other. */
+  asClient(): ClientRecord {
+    return {
+      clientId: this.issuer,
+      accessToken: this.accessToken,
+      scopes: ['*'],
+      description: 'the queue itself',
+    };
   }
 
   /** Credentials for a claimed run: reclaim, resolve and create artifacts for it, plus the task's scopes. */

@@ -1,7 +1,8 @@
 // How a Queue (or Object service) API method is declared: its name (as in taskcluster-client's reference),
-// routes, input schema and the scopes a later Hawk authentication step will check. Handlers get decoded
-// params and a checked body and return the JSON to send (or a custom reply).
+// routes, input schema and the scopes it requires. Handlers get decoded params and a checked body and
+// return the JSON to send (or a custom reply); the caller is authenticated and its scopes checked before.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ScopeParams, ScopeTemplate } from '../auth/scope-templates.js';
 import type { BodySchema } from './validation.js';
 
 export interface ApiRequest {
@@ -29,19 +30,12 @@ export interface ApiRoute {
   wildcard?: string;
   input?: BodySchema;
   /**
-   * Scope expression templates the real service requires, for the authentication to come; `<param>` is
-   * replaced from the request (URL parameters, and for the object service `projectId` from the body). Not
-   * enforced yet.
+   * The scope expression the real service requires (as in taskcluster-client's API reference), with
+   * `<param>` placeholders filled from `scopeParams`, or from the URL parameters without it. A route
+   * without scopes needs no authentication at all.
    */
-  scopes?: string[];
+  scopes?: ScopeTemplate;
+  /** Parameters the scopes need that are not in the URL (from the body, or the task the call is about). */
+  scopeParams?: (request: ApiRequest) => Promise<ScopeParams> | ScopeParams;
   handler: ApiHandler;
 }
-
-/** Asks for one API request to be allowed; the default allows everything (authentication comes later). */
-export type Authorizer = (
-  request: FastifyRequest,
-  route: ApiRoute,
-  params: Record<string, string>,
-) => Promise<void>;
-
-export const allowAll: Authorizer = () => Promise.resolve();

@@ -2,7 +2,13 @@
 // 424 `{reason, message}` for error artifacts; the artifact-content calls answer the same facts as JSON.
 import type { FastifyReply } from 'fastify';
 import type { CreateArtifactRequest } from '../../generated/queue/create-artifact-request.js';
-import { artifactContent, locateArtifact, type ArtifactLocation } from '../domain/artifact-downloads.js';
+import type { ScopeTemplate } from '../auth/scope-templates.js';
+import {
+  artifactContent,
+  artifactNames,
+  locateArtifact,
+  type ArtifactLocation,
+} from '../domain/artifact-downloads.js';
 import {
   artifactInfo,
   createArtifact,
@@ -27,13 +33,22 @@ function redirect(reply: FastifyReply, location: ArtifactLocation): FastifyReply
     .send({ storageType: location.storageType, url: location.url });
 }
 
+/** Reading an artifact takes the scope of its name and of every link on the way to its content. */
+const getArtifactScopes: ScopeTemplate = {
+  AllOf: [{ for: 'name', in: 'names', each: 'queue:get-artifact:<name>' }],
+};
+
 export function artifactRoutes(ctx: QueueContext): ApiRoute[] {
+  const artifactScopeParams = async (req: ApiRequest) => ({
+    names: await artifactNames(ctx, taskIdParam(req), runOf(req), nameParam(req)),
+  });
   const download = (name: string, paths: string[]): ApiRoute => ({
     method: 'GET',
     paths,
     wildcard: 'name',
     name,
-    scopes: ['queue:get-artifact:<name>'],
+    scopes: getArtifactScopes,
+    scopeParams: (req) => artifactScopeParams(req),
     handler: async (req, reply) =>
       redirect(reply, await locateArtifact(ctx, taskIdParam(req), runOf(req), nameParam(req))),
   });
@@ -42,22 +57,23 @@ export function artifactRoutes(ctx: QueueContext): ApiRoute[] {
     paths,
     wildcard: 'name',
     name,
-    scopes: ['queue:get-artifact:<name>'],
+    scopes: getArtifactScopes,
+    scopeParams: (req) => artifactScopeParams(req),
     handler: (req) => artifactContent(ctx, taskIdParam(req), runOf(req), nameParam(req)),
   });
-  const info = (name: string, paths: string[]): ApiRoute => ({
+  const info = (name: string, paths: string[], scopes: string): ApiRoute => ({
     method: 'GET',
     paths,
     wildcard: 'name',
     name,
-    scopes: ['queue:list-artifacts:<taskId>:<runId>'],
+    scopes,
     handler: (req) => artifactInfo(ctx, taskIdParam(req), runOf(req), nameParam(req)),
   });
-  const list = (name: string, paths: string[]): ApiRoute => ({
+  const list = (name: string, paths: string[], scopes: string): ApiRoute => ({
     method: 'GET',
     paths,
     name,
-    scopes: ['queue:list-artifacts:<taskId>:<runId>'],
+    scopes,
     handler: async (req) => {
       const page = await listArtifacts(ctx, taskIdParam(req), runOf(req), pageQuery(req));
       return withContinuation({ artifacts: page.rows }, page.next);
@@ -70,7 +86,7 @@ export function artifactRoutes(ctx: QueueContext): ApiRoute[] {
       wildcard: 'name',
       name: 'createArtifact',
       input: 'queue/create-artifact-request',
-      scopes: ['queue:create-artifact:<taskId>/<runId>'],
+      scopes: 'queue:create-artifact:<taskId>/<runId>',
       handler: (req) =>
         createArtifact(
           ctx,
@@ -86,7 +102,7 @@ export function artifactRoutes(ctx: QueueContext): ApiRoute[] {
       wildcard: 'name',
       name: 'finishArtifact',
       input: 'queue/finish-artifact-request',
-      scopes: ['queue:create-artifact:<taskId>/<runId>'],
+      scopes: 'queue:create-artifact:<taskId>/<runId>',
       handler: async (req, reply) => {
         const { uploadId } = req.body as { uploadId: string };
         await finishArtifact(ctx, taskIdParam(req), runIdParam(req), nameParam(req), uploadId);
@@ -95,10 +111,14 @@ export function artifactRoutes(ctx: QueueContext): ApiRoute[] {
     },
     download('getArtifact', ['/task/:taskId/runs/:runId/artifacts/*']),
     download('getLatestArtifact', ['/task/:taskId/artifacts/*']),
-    list('listArtifacts', ['/task/:taskId/runs/:runId/artifacts']),
-    list('listLatestArtifacts', ['/task/:taskId/artifacts']),
-    info('artifactInfo', ['/task/:taskId/runs/:runId/artifact-info/*']),
-    info('latestArtifactInfo', ['/task/:taskId/artifact-info/*']),
+    list('listArtifacts', ['/task/:taskId/runs/:runId/artifacts'], 'queue:list-artifacts:<taskId>:<runId>'),
+    list('listLatestArtifacts', ['/task/:taskId/artifacts'], 'queue:list-artifacts:<taskId>'),
+    info(
+      'artifactInfo',
+      ['/task/:taskId/runs/:runId/artifact-info/*'],
+      'queue:list-artifacts:<taskId>:<runId>',
+    ),
+    info('latestArtifactInfo', ['/task/:taskId/artifact-info/*'], 'queue:list-artifacts:<taskId>'),
     content('artifact', ['/task/:taskId/runs/:runId/artifact-content/*']),
     content('latestArtifact', ['/task/:taskId/artifact-content/*']),
   ];

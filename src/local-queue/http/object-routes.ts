@@ -15,6 +15,7 @@ import {
 } from '../domain/object-operations.js';
 import type { ApiRoute } from './api-route.js';
 import { nameParam } from './params.js';
+import { withBody } from './scope-params.js';
 
 export function objectRoutes(ctx: QueueContext): ApiRoute[] {
   return [
@@ -24,7 +25,8 @@ export function objectRoutes(ctx: QueueContext): ApiRoute[] {
       wildcard: 'name',
       name: 'createUpload',
       input: 'object/create-upload-request',
-      scopes: ['object:upload:<projectId>:<name>'],
+      scopes: 'object:upload:<projectId>:<name>',
+      scopeParams: (req) => withBody(req),
       handler: (req) => createUpload(ctx, nameParam(req), req.body as CreateUploadRequest),
     },
     {
@@ -33,7 +35,8 @@ export function objectRoutes(ctx: QueueContext): ApiRoute[] {
       wildcard: 'name',
       name: 'finishUpload',
       input: 'object/finish-upload-request',
-      scopes: ['object:upload:<projectId>:<name>'],
+      scopes: 'object:upload:<projectId>:<name>',
+      scopeParams: (req) => withBody(req),
       handler: async (req) => {
         await finishUpload(ctx, nameParam(req), req.body as FinishUploadRequest);
         return {};
@@ -45,7 +48,7 @@ export function objectRoutes(ctx: QueueContext): ApiRoute[] {
       wildcard: 'name',
       name: 'startDownload',
       input: 'object/download-object-request',
-      scopes: ['object:download:<name>'],
+      scopes: 'object:download:<name>',
       handler: (req) =>
         startDownload(ctx, nameParam(req), (req.body as DownloadObjectRequest).acceptDownloadMethods),
     },
@@ -54,7 +57,7 @@ export function objectRoutes(ctx: QueueContext): ApiRoute[] {
       paths: ['/metadata/*'],
       wildcard: 'name',
       name: 'object',
-      scopes: ['object:download:<name>'],
+      scopes: 'object:download:<name>',
       handler: (req) => objectMetadata(ctx, nameParam(req)),
     },
     {
@@ -62,7 +65,7 @@ export function objectRoutes(ctx: QueueContext): ApiRoute[] {
       paths: ['/download/*'],
       wildcard: 'name',
       name: 'download',
-      scopes: ['object:download:<name>'],
+      scopes: 'object:download:<name>',
       handler: async (req, reply) => {
         const name = nameParam(req);
         await read(ctx, (tx, now) => finishedObject(tx, name, now));

@@ -10,6 +10,7 @@ import {
 } from '../domain/run-operations.js';
 import type { ApiRoute } from './api-route.js';
 import { runIdParam, taskIdParam, taskQueueIdParam } from './params.js';
+import { withBody } from './scope-params.js';
 
 export function runRoutes(ctx: QueueContext): ApiRoute[] {
   return [
@@ -19,7 +20,8 @@ export function runRoutes(ctx: QueueContext): ApiRoute[] {
       wildcard: 'taskQueueId',
       name: 'claimWork',
       input: 'queue/claim-work-request',
-      scopes: ['queue:claim-work:<taskQueueId>', 'queue:worker-id:<workerGroup>/<workerId>'],
+      scopes: { AllOf: ['queue:claim-work:<taskQueueId>', 'queue:worker-id:<workerGroup>/<workerId>'] },
+      scopeParams: (req) => withBody(req, { taskQueueId: taskQueueIdParam(req) }),
       handler: async (req) => ({
         tasks: await claimWork(ctx, taskQueueIdParam(req), req.body as ClaimWorkRequest, req.signal),
       }),
@@ -28,14 +30,14 @@ export function runRoutes(ctx: QueueContext): ApiRoute[] {
       method: 'POST',
       paths: ['/task/:taskId/runs/:runId/reclaim'],
       name: 'reclaimTask',
-      scopes: ['queue:reclaim-task:<taskId>/<runId>'],
+      scopes: 'queue:reclaim-task:<taskId>/<runId>',
       handler: (req) => reclaimTask(ctx, taskIdParam(req), runIdParam(req)),
     },
     {
       method: 'POST',
       paths: ['/task/:taskId/runs/:runId/completed'],
       name: 'reportCompleted',
-      scopes: ['queue:resolve-task:<taskId>/<runId>'],
+      scopes: 'queue:resolve-task:<taskId>/<runId>',
       handler: async (req) => ({
         status: await reportResult(ctx, taskIdParam(req), runIdParam(req), 'completed'),
       }),
@@ -44,7 +46,7 @@ export function runRoutes(ctx: QueueContext): ApiRoute[] {
       method: 'POST',
       paths: ['/task/:taskId/runs/:runId/failed'],
       name: 'reportFailed',
-      scopes: ['queue:resolve-task:<taskId>/<runId>'],
+      scopes: 'queue:resolve-task:<taskId>/<runId>',
       handler: async (req) => ({
         status: await reportResult(ctx, taskIdParam(req), runIdParam(req), 'failed'),
       }),
@@ -54,7 +56,7 @@ export function runRoutes(ctx: QueueContext): ApiRoute[] {
       paths: ['/task/:taskId/runs/:runId/exception'],
       name: 'reportException',
       input: 'queue/report-exception-request',
-      scopes: ['queue:resolve-task:<taskId>/<runId>'],
+      scopes: 'queue:resolve-task:<taskId>/<runId>',
       handler: async (req) => {
         const { reason } = req.body as { reason: ExceptionReason };
         return { status: await reportException(ctx, taskIdParam(req), runIdParam(req), reason) };

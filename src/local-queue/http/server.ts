@@ -6,7 +6,10 @@ import type { Logger } from 'pino';
 import type { BlobStore } from '../blobs/types.js';
 import type { QueueContext } from '../domain/context.js';
 import { notFound, QueueError } from '../errors.js';
-import { allowAll, type ApiRoute, type Authorizer } from './api-route.js';
+import type { Authenticator } from '../auth/authenticate.js';
+import { requireScopes } from '../auth/require-scopes.js';
+import { renderScopes } from '../auth/scope-templates.js';
+import type { ApiRequest, ApiRoute } from './api-route.js';
 import { asQueueError, errorBody } from './api-errors.js';
 import { artifactRoutes } from './artifact-routes.js';
 import { registerBlobRoutes } from './blob-routes.js';
@@ -26,7 +29,8 @@ export interface ServerOptions {
   logger: Logger;
   /** Aborted when the queue closes, ending long-polls. */
   closeSignal: AbortSignal;
-  authorize?: Authorizer;
+  /** Hawk authentication and the caller's scopes. */
+  authenticator: Authenticator;
 }
 
 /** What the error handler needs to fill `requestInfo`. */
@@ -38,6 +42,8 @@ interface RouteInfo {
 declare module 'fastify' {
   interface FastifyRequest {
     queueRoute?: RouteInfo;
+    /** The JSON body as received, for the Hawk payload hash. */
+    rawBody?: string;
   }
 }
 
@@ -70,14 +76,15 @@ function requestSignal(request: FastifyRequest, reply: FastifyReply, closeSignal
 
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { ctx, logger, closeSignal } = options;
-  const authorize = options.authorize ?? allowAll;
+  const { authenticator } = options;
   const validator = new BodyValidator();
   const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 });
 
   // taskcluster-client sends no body on calls without input; an empty JSON body is an empty payload.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
+    request.rawBody = text;
     if (text.trim() === '') return done(null, undefined);
     try {
       done(null, JSON.parse(text));
@@ -122,22 +129,27 @@ export function buildServer(options: ServerOptions): FastifyInstance {
           handler: async (request, reply) => {
             const params = paramsOf(request, route);
             request.queueRoute = { method: route.name, params };
-            await authorize(request, route, params);
+            // Bad credentials are refused before anything else, even where the route ends up asking no scope.
+            const caller = route.scopes
+              ? await authenticator.authenticate(request.raw, request.rawBody)
+              : authenticator.anonymous;
             const body = route.input ? validator.check(route.input, request.body ?? {}) : request.body;
             let signal: AbortSignal | undefined;
-            const result = await route.handler(
-              {
-                params,
-                query: queryOf(request),
-                body,
-                // Made on first use: only the long-poll needs one, and every request would pay for it.
-                get signal() {
-                  return (signal ??= requestSignal(request, reply, closeSignal));
-                },
-                raw: request,
+            const apiRequest: ApiRequest = {
+              params,
+              query: queryOf(request),
+              body,
+              // Made on first use: only the long-poll needs one, and every request would pay for it.
+              get signal() {
+                return (signal ??= requestSignal(request, reply, closeSignal));
               },
-              reply,
-            );
+              raw: request,
+            };
+            if (route.scopes) {
+              const scopeParams = route.scopeParams ? await route.scopeParams(apiRequest) : params;
+              requireScopes(caller, renderScopes(route.scopes, scopeParams));
+            }
+            const result = await route.handler(apiRequest, reply);
             if (result === reply) return reply;
             return reply.code(200).send(result);
           },

@@ -75,4 +75,7 @@ CREATE TABLE IF NOT EXISTS workers (
 );
 
 CREATE TABLE IF NOT EXISTS task_queues (task_queue_id TEXT PRIMARY KEY, data TEXT NOT NULL);
+
+-- Clients and their credentials; data is the JSON ClientRecord (accessToken included: keep the file private).
+CREATE TABLE IF NOT EXISTS clients (client_id TEXT PRIMARY KEY, data TEXT NOT NULL);
 `;

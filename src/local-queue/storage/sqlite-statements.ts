@@ -4,6 +4,7 @@ import type { ArtifactRecord, StorageType } from '../domain/artifact-model.js';
 import { activeDeadline, claimExpiry, lastRun, taskState, type TaskRecord } from '../domain/task-model.js';
 import type { TaskQueueRecord, WorkerRecord } from '../domain/worker-model.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { clientStatements } from './sqlite-client-statements.js';
 import { objectStatements } from './sqlite-object-statements.js';
 import type { ClaimedEntry, DependencyEdge, Page, PageQuery, PendingEntry, StorageTx } from './types.js';
 
@@ -311,6 +312,7 @@ function syncStatements(sql: SqlRunner): Sync<StorageTx> {
     },
 
     ...objectStatements(sql),
+    ...clientStatements(sql),
 
     getWorker: (taskQueueId, workerGroup, workerId) => {
       const row = sql.get<{ data: string }>(

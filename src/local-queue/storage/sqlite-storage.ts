@@ -3,7 +3,7 @@
 // (synchronous FULL) so that it survives power loss, at a few milliseconds per change.
 // All statements run through one mutex so a transaction may await between them.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Mutex } from './mutex.js';
 import { SCHEMA_VERSION, schemaSql } from './sqlite-schema.js';
@@ -29,7 +29,10 @@ export class SqliteStorage implements QueueStorage {
 
   static open(dataDir: string, options: { syncToDisk?: boolean } = {}): SqliteStorage {
     mkdirSync(dataDir, { recursive: true });
-    const db = new Database(join(dataDir, 'queue.sqlite3'));
+    const path = join(dataDir, 'queue.sqlite3');
+    const db = new Database(path);
+    // It holds the clients' access tokens; SQLite gives its WAL and shared-memory files the same mode.
+    chmodSync(path, 0o600);
     db.pragma('journal_mode = WAL');
     db.pragma(options.syncToDisk ? 'synchronous = FULL' : 'synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');

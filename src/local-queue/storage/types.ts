@@ -2,6 +2,7 @@
 // PostgreSQL one with several replicas must give the same guarantees: every `transaction` is atomic and
 // isolated (serializable for the rows it touches), and `claimPending` never hands one entry to two
 // concurrent transactions (Postgres: `SELECT ... FOR UPDATE SKIP LOCKED`).
+import type { ClientRecord } from '../auth/clients.js';
 import type { ArtifactRecord } from '../domain/artifact-model.js';
 import type { ObjectRecord } from '../domain/object-model.js';
 import type { TaskRecord } from '../domain/task-model.js';
@@ -89,6 +90,12 @@ export interface StorageTx {
   getTaskQueue(taskQueueId: string): Promise<TaskQueueRecord | undefined>;
   putTaskQueue(taskQueue: TaskQueueRecord): Promise<void>;
   listTaskQueues(page: PageQuery): Promise<Page<TaskQueueRecord>>;
+
+  /** Clients with credentials (the root client, those added with `tc-worker queue add-client`). */
+  getClient(clientId: string): Promise<ClientRecord | undefined>;
+  /** Inserts or replaces the client. */
+  putClient(client: ClientRecord): Promise<void>;
+  listClients(): Promise<ClientRecord[]>;
 
   getMeta(key: string): Promise<string | undefined>;
   putMeta(key: string, value: string): Promise<void>;

@@ -16,11 +16,9 @@ describe('local queue: artifacts', () => {
   let signer: Json;
   before(async () => {
     f = await startQueueFixture({ claimWorkPollSeconds: 1 });
-    // The queue does not check credentials yet; these only make buildSignedUrl work.
-    signer = new tc.Queue({
-      rootUrl: f.queue.rootUrl,
-      credentials: { clientId: 'tester', accessToken: 'secret' },
-    });
+    // Signed URLs carry the credentials of their signer: here the root client's.
+    const { clientId, accessToken } = f.queue.rootClient;
+    signer = new tc.Queue({ rootUrl: f.queue.rootUrl, credentials: { clientId, accessToken } });
   });
   after(() => f.close());
 

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
+import { readRootClientFile } from '../../../src/local-queue/index.js';
 import { rejection, tc, type Json } from '../../helpers/local-queue-client.js';
 import { startQueueProcess, type QueueProcess } from '../../helpers/local-queue-child.js';
 import {
@@ -28,7 +29,12 @@ describe('local queue: durability', () => {
 
   test('state survives SIGKILL right after acknowledged calls; claims still expire', async () => {
     const first = await start();
-    const client = new tc.Queue({ rootUrl: first.rootUrl, retries: 0 });
+    const credentials = readRootClientFile(dataDir);
+    const client = new tc.Queue({
+      rootUrl: first.rootUrl,
+      retries: 0,
+      ...(credentials ? { credentials } : {}),
+    });
     const queue = uniqueTaskQueue();
 
     const pendingId = tc.slugid();
@@ -76,7 +82,11 @@ describe('local queue: durability', () => {
     await first.kill();
 
     const second = await start();
-    const again = new tc.Queue({ rootUrl: second.rootUrl, retries: 0 });
+    const again = new tc.Queue({
+      rootUrl: second.rootUrl,
+      retries: 0,
+      ...(credentials ? { credentials } : {}),
+    });
     assert.equal((await again.status(pendingId)).status.state, 'pending');
     assert.equal((await again.status(dependentId)).status.state, 'unscheduled');
     const claimed = (await again.status(claimedId)).status;

@@ -59,6 +59,10 @@ for (const backend of backends) {
 
       const objectClient = (credentials?: Json): ObjectClient =>
         new tc.Object({ rootUrl: f.queue.rootUrl, retries: 1, ...(credentials ? { credentials } : {}) });
+      const rootObject = (): ObjectClient => {
+        const { clientId, accessToken } = f.queue.rootClient;
+        return objectClient({ clientId, accessToken });
+      };
 
       /** createArtifact object, upload() with what it answered, finishArtifact. */
       async function uploadArtifact(
@@ -229,7 +233,7 @@ for (const backend of backends) {
       });
 
       test('finishUpload checks the uploaded data against its hashes', async () => {
-        const object = objectClient();
+        const object = rootObject();
         const name = `direct/${tc.slugid()}/data.txt`;
         const data = Buffer.from('the real content');
         const uploadId = tc.slugid();
@@ -295,7 +299,7 @@ for (const backend of backends) {
         );
         assert.equal(none.statusCode, 406);
         assert.equal(none.code, 'NoMatchingMethod');
-        const redirect = await fetch(object.buildUrl(object.download, name), { redirect: 'manual' });
+        const redirect = await fetch(object.buildSignedUrl(object.download, name), { redirect: 'manual' });
         assert.equal(redirect.status, 303);
         assert.equal(await (await fetch(redirect.headers.get('location') ?? '')).text(), 'the real content');
 
@@ -318,16 +322,17 @@ for (const backend of backends) {
         const other = tc.slugid();
         const { projectId } = created;
 
-        // The queue locked the upload in: another uploadId, projectId or expiry conflicts.
-        for (const body of [
-          { projectId, uploadId: other, expires: created.expires },
-          { projectId, uploadId: created.uploadId, expires: tc.fromNow('2 hours').toJSON() },
-          { projectId: 'someone-else', uploadId: created.uploadId, expires: created.expires },
-        ]) {
+        // The queue locked the upload in: another uploadId, projectId or expiry conflicts (and the upload
+        // credentials do not even cover another project).
+        for (const [body, statusCode] of [
+          [{ projectId, uploadId: other, expires: created.expires }, 409],
+          [{ projectId, uploadId: created.uploadId, expires: tc.fromNow('2 hours').toJSON() }, 409],
+          [{ projectId: 'someone-else', uploadId: created.uploadId, expires: created.expires }, 403],
+        ] as const) {
           const refused = await rejection(
             object.createUpload(created.name, { ...body, proposedUploadMethods: {} }),
           );
-          assert.equal(refused.statusCode, 409, JSON.stringify(body));
+          assert.equal(refused.statusCode, statusCode, JSON.stringify(body));
         }
         // Nothing uploaded yet.
         const early = await rejection(
@@ -356,13 +361,15 @@ for (const backend of backends) {
         );
         assert.equal(unknownFinish.statusCode, 409);
         assert.equal(
-          (await rejection(object.finishUpload('no/such/object', { projectId, uploadId: other }))).statusCode,
+          (await rejection(rootObject().finishUpload('no/such/object', { projectId, uploadId: other })))
+            .statusCode,
           404,
         );
         assert.equal(
           (
             await rejection(
-              object.finishUpload(created.name, { projectId: 'other', uploadId: created.uploadId }),
+              // The upload credentials cover their project only: the rule is checked with the root client's.
+              rootObject().finishUpload(created.name, { projectId: 'other', uploadId: created.uploadId }),
             )
           ).statusCode,
           400,

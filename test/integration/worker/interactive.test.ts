@@ -43,7 +43,8 @@ describe('interactive shell through the worker', { timeout: 120_000 }, () => {
     let location: string | null = null;
     await waitUntil(async () => {
       const response = await fetch(
-        queue.client.externalBuildUrl(
+        // A private artifact: the URL carries the root client's signature.
+        queue.client.externalBuildSignedUrl(
           queue.client.getArtifact,
           taskId,
           0,

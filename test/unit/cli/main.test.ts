@@ -116,3 +116,38 @@ describe('tc-worker command line', () => {
     );
   });
 });
+
+describe('tc-worker queue add-client', () => {
+  it('adds a client with the scopes asked for and prints its credentials once', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tcw-add-client-'));
+    const io = fakeIo();
+    const argv = ['queue', '-d', dataDir, 'add-client', '--client-id', 'pool/ci', '--worker-pool', 'p/ci'];
+    assert.equal(await main([...argv, '--scope', 'extra:scope'], io), exitCodes.ok, io.err);
+    assert.match(io.out, /queue:claim-work:p\/ci\n {2}queue:worker-id:\*\n {2}extra:scope\n/);
+    assert.match(io.out, /export TASKCLUSTER_CLIENT_ID=pool\/ci\n/);
+    assert.match(io.out, /export TASKCLUSTER_ACCESS_TOKEN=[\w-]{43}\n/);
+    const again = fakeIo();
+    assert.equal(await main(argv, again), exitCodes.usage);
+    assert.match(again.err, /exists already/);
+    assert.equal(await main([...argv, '--replace'], fakeIo()), exitCodes.ok);
+  });
+
+  it('refuses a client without scopes, a bad clientId or a bad scope', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tcw-add-client-'));
+    for (const [extra, message] of [
+      [[], /give the client scopes/],
+      [['--scope', 'bad\nscope'], /invalid scopes/],
+    ] as const) {
+      const io = fakeIo();
+      const argv = ['queue', '-d', dataDir, 'add-client', '--client-id', 'c', ...extra];
+      assert.equal(await main(argv, io), exitCodes.usage);
+      assert.match(io.err, message);
+    }
+    const io = fakeIo();
+    assert.equal(
+      await main(['queue', '-d', dataDir, 'add-client', '--client-id', 'a b', '--user'], io),
+      exitCodes.usage,
+    );
+    assert.match(io.err, /invalid clientId/);
+  });
+});

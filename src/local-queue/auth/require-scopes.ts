@@ -1,0 +1,38 @@
+// The scope check of one request: the caller's scopes must satisfy the route's expression. A caller with
+// credentials that falls short gets 403 InsufficientScopes naming what is missing, in the words of a real
+// deployment; a caller without credentials gets 401, since credentials are what it lacks.
+import scopeLib, { type ScopeExpression } from 'taskcluster-lib-scopes';
+import { QueueError } from '../errors.js';
+import type { Caller } from './authenticate.js';
+
+/** Scope expressions as the real services print them: one scope a line, AnyOf/AllOf indented. */
+export function formatExpression(expression: ScopeExpression, indent = ''): string {
+  if (typeof expression === 'string') return `${indent}${expression}`;
+  const [kind, items] = 'AllOf' in expression ? ['AllOf', expression.AllOf] : ['AnyOf', expression.AnyOf];
+  const inner = items.map((item) => formatExpression(item, `${indent}  `)).join('\n');
+  return `${indent}${kind}:\n${inner}`;
+}
+
+const fenced = (text: string): string => '```\n' + text + '\n```';
+
+export function requireScopes(caller: Caller, expression: ScopeExpression): void {
+  if (scopeLib.satisfiesExpression(caller.scopes, expression)) return;
+  const missing = scopeLib.removeGivenScopes(caller.scopes, expression) ?? expression;
+  const requirement =
+    `missing the following scopes:\n\n${fenced(formatExpression(missing))}\n\n` +
+    `This request requires the client to satisfy the following scope expression:\n\n` +
+    fenced(formatExpression(expression));
+  if (caller.clientId === undefined) {
+    throw new QueueError(
+      'AuthenticationFailed',
+      `This request needs credentials (TASKCLUSTER_CLIENT_ID and TASKCLUSTER_ACCESS_TOKEN): without them the ` +
+        `caller is ${requirement}`,
+      { missing },
+    );
+  }
+  throw new QueueError(
+    'InsufficientScopes',
+    `Client ID ${caller.clientId} does not have sufficient scopes and is ${requirement}`,
+    { missing },
+  );
+}
