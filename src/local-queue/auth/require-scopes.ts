@@ -1,6 +1,6 @@
-// The scope check of one request: the caller's scopes must satisfy the route's expression. A caller with
-// credentials that falls short gets 403 InsufficientScopes naming what is missing, in the words of a real
-// deployment; a caller without credentials gets 401, since credentials are what it lacks.
+// The scope check of one request: the caller's scopes must satisfy the route's expression. A caller that
+// falls short gets 403 InsufficientScopes naming what is missing, in the words of a real deployment, with or
+// without credentials (without, it holds the anonymous role's scopes).
 import scopeLib, { type ScopeExpression } from 'taskcluster-lib-scopes';
 import { QueueError } from '../errors.js';
 import type { Caller } from './authenticate.js';
@@ -22,11 +22,13 @@ export function requireScopes(caller: Caller, expression: ScopeExpression): void
     `missing the following scopes:\n\n${fenced(formatExpression(missing))}\n\n` +
     `This request requires the client to satisfy the following scope expression:\n\n` +
     fenced(formatExpression(expression));
+  // Without credentials the caller has the anonymous role's scopes; falling short is 403, as in a real
+  // deployment (401 is for credentials that do not check out).
   if (caller.clientId === undefined) {
     throw new QueueError(
-      'AuthenticationFailed',
-      `This request needs credentials (TASKCLUSTER_CLIENT_ID and TASKCLUSTER_ACCESS_TOKEN): without them the ` +
-        `caller is ${requirement}`,
+      'InsufficientScopes',
+      `This request was made without credentials (set TASKCLUSTER_CLIENT_ID and TASKCLUSTER_ACCESS_TOKEN), ` +
+        `and the anonymous role is ${requirement}`,
       { missing },
     );
   }

@@ -61,17 +61,18 @@ describe('local queue: authentication and scopes', () => {
   });
   after(() => f.close());
 
-  test('calls that need scopes refuse callers without credentials (401), in the Taskcluster error shape', async () => {
+  test('calls that need scopes refuse callers without credentials (403, as a real deployment), in the Taskcluster error shape', async () => {
     const anonymous = queueAs();
     const taskId = tc.slugid();
     const refused = await rejection(anonymous.createTask(taskId, taskDefinition(uniqueTaskQueue())));
-    assert.equal(refused.statusCode, 401);
-    assert.equal(refused.code, 'AuthenticationFailed');
+    assert.equal(refused.statusCode, 403);
+    assert.equal(refused.code, 'InsufficientScopes');
+    assert.match(refused.body.message, /without credentials/);
     assert.deepEqual(Object.keys(refused.body), ['code', 'message', 'requestInfo']);
     assert.equal(refused.body.requestInfo.method, 'createTask');
     assert.match(refused.body.message, /queue:create-task:project:none/);
     const claim = await rejection(anonymous.claimWork(uniqueTaskQueue(), { ...worker, tasks: 1 }));
-    assert.equal(claim.statusCode, 401);
+    assert.equal(claim.statusCode, 403);
   });
 
   test('reading calls work without credentials, as on a real deployment', async () => {
@@ -282,9 +283,9 @@ describe('local queue: authentication and scopes', () => {
     };
     const anonymous = queueAs();
     assert.equal(await status(anonymous, 'public/open.txt'), 303);
-    assert.equal(await status(anonymous, 'private/secret.txt'), 401);
+    assert.equal(await status(anonymous, 'private/secret.txt'), 403);
     // A public link does not expose the private artifact behind it.
-    assert.equal(await status(anonymous, 'public/alias.txt'), 401);
+    assert.equal(await status(anonymous, 'public/alias.txt'), 403);
     const reader = queueAs({ credentials: credentialsOf('test/reader') });
     assert.equal(await signedStatus(reader, 'private/readable/a.txt'), 303);
     assert.equal(await signedStatus(reader, 'private/secret.txt'), 403);
