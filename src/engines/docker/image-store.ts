@@ -19,6 +19,8 @@ export interface ResolvedImage {
 
 export interface ImageContext {
   readonly signal: AbortSignal;
+  /** The task's scopes: a cached private task image is only reused for a task that may read it. */
+  readonly task: { readonly scopes?: readonly string[] };
   readonly downloads?: ArtifactDownloads;
   readonly log: TaskLog;
 }
@@ -33,6 +35,7 @@ export async function resolveImage(
   const taskImageOptions = {
     rootUrl: settings.rootUrl,
     ...(ctx.downloads ? { downloads: ctx.downloads } : {}),
+    scopes: ctx.task.scopes ?? [],
     timeoutMs: settings.pullTimeoutMs,
     callTimeoutMs: settings.callTimeoutMs,
     signal: ctx.signal,

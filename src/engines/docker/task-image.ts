@@ -10,6 +10,7 @@ import { MalformedPayloadError, TaskFailureError } from '../../errors.js';
 import type { TaskLog } from '../../log/task-log.js';
 import type { ArtifactDownloads } from '../types.js';
 import { daemonCall, statusOf } from './daemon-call.js';
+import { hasScope } from '../shared/has-scope.js';
 import { decompressorFor, detectTarballFormat, type TarballFormat } from './tarball-format.js';
 
 /** The repository every cached task image is tagged in; the tag identifies the artifact. */
@@ -23,6 +24,8 @@ export interface TaskImageOptions {
   readonly rootUrl: string;
   /** Signs the download with the run's credentials (a private artifact); without it the URL is unsigned. */
   readonly downloads?: ArtifactDownloads;
+  /** The task's scopes. */
+  readonly scopes: readonly string[];
   readonly timeoutMs: number;
   readonly callTimeoutMs: number;
   readonly signal: AbortSignal;
@@ -43,7 +46,10 @@ export async function taskImage(
   options: TaskImageOptions,
 ): Promise<string> {
   const tag = taskImageTag(taskId, path);
-  if (await imageExists(docker, tag, options)) {
+  // A private image loaded for another task is this task's only if it may read the artifact itself;
+  // otherwise it is downloaded again, which asks the queue with this task's credentials.
+  const mayReuse = path.startsWith('public/') || hasScope(options.scopes, `queue:get-artifact:${path}`);
+  if (mayReuse && (await imageExists(docker, tag, options))) {
     options.log.info(`Using the cached task image ${path} of task ${taskId} (${tag})`);
     return tag;
   }
@@ -111,6 +117,12 @@ async function downloadAndLoad(
   if (response.status === 404 || response.status === 424)
     throw new MalformedPayloadError(
       `payload.image: the artifact at ${shown} does not exist (HTTP ${response.status})`,
+    );
+  // The task's scopes do not reach the artifact: the author's to fix, so the payload's fault.
+  if (response.status === 403)
+    throw new MalformedPayloadError(
+      `payload.image: the task's scopes do not allow reading the artifact at ${shown} (HTTP 403); ` +
+        `task.scopes needs queue:get-artifact:<its name>`,
     );
   if (!response.ok || !response.body)
     throw new TaskFailureError(

@@ -137,6 +137,37 @@ describe('task images', { skip: 'skip' in docker ? docker.skip : false, timeout:
     assert.equal(idOf(busyboxImage), original, `${busyboxImage} still names the image it named`);
   });
 
+  it('a private task image is read with the task’s scopes; without them the task is malformed-payload, saying so', async () => {
+    const tag = `tcw-test-built:${Math.random().toString(36).slice(2, 10)}`;
+    const buildId = await createTask(queue.client, buildQueueId, {
+      command: [['sh', '-c', buildScript(tag)]],
+      env: { DOCKER_BUILDKIT: '0' },
+      maxRunTime: 120,
+      artifacts: [{ type: 'file', path: 'public/image.tar', name: 'private/image.tar' }],
+    });
+    assert.equal((await waitForStatus(queue.client, buildId, undefined, 120_000)).state, 'completed');
+    const withScope = await createTask(
+      queue.client,
+      dockerQueueId,
+      { image: { type: 'task-image', taskId: buildId, path: 'private/image.tar' }, maxRunTime: 60 },
+      { dependencies: [buildId], scopes: ['queue:get-artifact:private/image.tar'] },
+    );
+    const status = await waitForStatus(queue.client, withScope, undefined, 120_000);
+    const log = await taskLog(queue.rootUrl, withScope);
+    assert.equal(status.state, 'completed', log);
+    assert.match(log, new RegExp(`^built by ${buildId}$`, 'm'));
+    const cached = /as (tc-worker\/task-image:[0-9a-f]+)/.exec(log)?.[1];
+    if (cached) loaded.push(cached);
+    // The image is on the daemon now; a task without the scope still may not use it.
+    const [refused, refusedLog] = await runIn(buildId, 'private/image.tar');
+    assert.equal(refused.runs[0]?.reasonResolved, 'malformed-payload', refusedLog);
+    assert.match(
+      refusedLog,
+      /the task's scopes do not allow reading the artifact .*private\/image\.tar \(HTTP 403\)/,
+    );
+    assert.doesNotMatch(refusedLog, /bewit/);
+  });
+
   it('a task-image artifact that does not exist is malformed-payload', async () => {
     const [status, log] = await runIn('aaaaaaaaQaaCaaaaaaaaaA', 'public/nothing.tar', false);
     assert.equal(status.runs[0]?.reasonResolved, 'malformed-payload', log);

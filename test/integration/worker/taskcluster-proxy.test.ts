@@ -76,6 +76,35 @@ describe('taskcluster proxy', { timeout: 120_000 }, () => {
     assert.doesNotMatch(log, /127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{20,}/);
   });
 
+  it('has only the task’s scopes: a private artifact outside them is refused, and the run cannot be resolved through it', async () => {
+    const producer = await createTask(queue.client, taskQueueId, {
+      command: [['sh', '-c', 'echo not-for-you > secret.txt']],
+      maxRunTime: 60,
+      artifacts: [{ type: 'file', path: 'secret.txt', name: 'private/secret.txt' }],
+    });
+    const script = [
+      'const base = process.env.TASKCLUSTER_PROXY_URL;',
+      '(async () => {',
+      `  const read = await fetch(base + "/api/queue/v1/task/${producer}/artifacts/private/secret.txt");`,
+      '  console.log("read: " + read.status);',
+      '  const done = await fetch(base + "/api/queue/v1/task/" + process.env.TASK_ID + "/runs/" + process.env.RUN_ID + "/completed", { method: "POST" });',
+      '  console.log("resolve: " + done.status);',
+      '})();',
+    ].join('\n');
+    const consumer = await createTask(
+      queue.client,
+      taskQueueId,
+      { command: [[process.execPath, '-e', script]], maxRunTime: 60, features: { taskclusterProxy: true } },
+      { dependencies: [producer] },
+    );
+    const status = await waitForStatus(queue.client, consumer, undefined, 90_000);
+    const log = await taskLog(queue.rootUrl, consumer);
+    assert.equal(status.state, 'completed', log);
+    assert.match(log, /^read: 403$/m);
+    assert.match(log, /^resolve: 403$/m);
+    assert.doesNotMatch(log, /not-for-you/);
+  });
+
   it('is not there for a task that does not ask for it, and stops with the task', async () => {
     const taskId = await createTask(queue.client, taskQueueId, {
       command: [['sh', '-c', 'echo "url=[$TASKCLUSTER_PROXY_URL]"']],
