@@ -58,9 +58,22 @@ const header = (request: IncomingMessage, name: string): string | undefined => {
   return Array.isArray(value) ? value[0] : value;
 };
 
+/** A certificate whose signature and scopes were checked, for the issuer key it was checked with. */
+interface VerifiedCertificate {
+  issuerKey: string;
+  /** The issuer's scopes then: a certificate may hand out only what its issuer holds now. */
+  issuerScopes: string;
+  cert: Exclude<ReturnType<typeof parseCertificate>, string>;
+  resolved: ResolvedCredentials;
+}
+
+/** Certificates kept verified: every call of a run carries the same one, and checking it is two HMACs. */
+const verifiedCertificatesKept = 1000;
+
 export class Authenticator {
   private readonly options: AuthenticatorOptions;
   private readonly nonces: NonceCache;
+  private readonly verified = new Map<string, VerifiedCertificate>();
 
   constructor(options: AuthenticatorOptions) {
     this.options = options;
@@ -171,6 +184,19 @@ export class Authenticator {
       if (!client) throw authenticationFailed(`unknown clientId ${id}`);
       return { key: client.accessToken, scopes: client.scopes };
     }
+    // The same certificate from the same id, checked before against the issuer's key and scopes, which are
+    // still the same: only its validity in time is left to check.
+    const cacheKey = `${id}\0${JSON.stringify(certificateValue)}`;
+    const known = this.verified.get(cacheKey);
+    if (known) {
+      const issuer = await clients(known.cert.issuer ?? id);
+      if (issuer?.accessToken === known.issuerKey && JSON.stringify(issuer.scopes) === known.issuerScopes) {
+        const problem = validityProblem(known.cert, this.options.now(), this.options.clockSkewSeconds * 1000);
+        if (problem) throw authenticationFailed(problem);
+        return known.resolved;
+      }
+      this.verified.delete(cacheKey);
+    }
     const cert = parseCertificate(certificateValue);
     if (typeof cert === 'string') throw authenticationFailed(cert);
     if (cert.issuer === id)
@@ -189,7 +215,18 @@ export class Authenticator {
     if (!scopeLib.satisfiesExpression(issuerScopes, { AllOf: needed })) {
       throw authenticationFailed(`the certificate's scopes exceed those of its issuer ${issuerId}`);
     }
-    return { key: temporaryAccessToken(issuer.accessToken, cert.seed), scopes: cert.scopes };
+    const resolved = { key: temporaryAccessToken(issuer.accessToken, cert.seed), scopes: cert.scopes };
+    if (this.verified.size >= verifiedCertificatesKept) {
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
+    this.verified.set(cacheKey, {
+      issuerKey: issuer.accessToken,
+      issuerScopes: JSON.stringify(issuer.scopes),
+      cert,
+      resolved,
+    });
+    return resolved;
   }
 
   private narrow(held: string[], authorizedScopes: unknown): string[] {
