@@ -154,15 +154,24 @@ async function prepare(
       const name = account.name;
       const env = { ...sandboxEnvironment(ctx.taskDir, name), ...set };
       const plan: TaskPlan = { name, taskDir: ctx.taskDir, limits, network, keepTaskDir: ctx.keepTaskDir };
-      // The refill waits for this task's set-up: its useradd would compete with it for the CPU.
-      const resources = await TaskResources.create(host, plan, account, env).finally(() => host.pool.fill());
+      // The pool is refilled once this task's first command is on its way: forking useradd blocks the event
+      // loop for a moment, which is free while the sandbox starts and costly anywhere before.
+      let resources: TaskResources;
+      try {
+        resources = await TaskResources.create(host, plan, account, env);
+      } catch (error) {
+        host.pool.fill();
+        throw error;
+      }
       ctx.log.info(
         `Sandbox: user ${name} (uid ${resources.account.uid}), ${describeLimits(limits)}, ` +
           `network ${network ? 'of the host' : 'none'}` +
           (groups.names.length > 0 ? `, groups ${groups.names.join(', ')}` : ''),
       );
       ctx.workerLog.info({ user: name, uid: resources.account.uid, limits, network }, 'sandbox ready');
-      return new SandboxRun(ctx, payload.command, resources);
+      const run = new SandboxRun(ctx, payload.command, resources);
+      setImmediate(() => host.pool.fill());
+      return run;
     },
   };
 }
