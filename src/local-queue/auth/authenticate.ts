@@ -42,8 +42,24 @@ interface Ext {
   authorizedScopes?: unknown;
 }
 
+/** Decoded `ext`s by their text: every call of a run sends the same one (its certificate). */
+const decodedExts = new Map<string, Ext>();
+const decodedExtsKept = 1000;
+
 function decodeExt(ext: string | undefined): Ext {
   if (ext === undefined || ext === '') return {};
+  const known = decodedExts.get(ext);
+  if (known) return known;
+  const decoded = parseExt(ext);
+  if (decodedExts.size >= decodedExtsKept) {
+    const oldest = decodedExts.keys().next().value;
+    if (oldest !== undefined) decodedExts.delete(oldest);
+  }
+  decodedExts.set(ext, decoded);
+  return decoded;
+}
+
+function parseExt(ext: string): Ext {
   try {
     const decoded: unknown = JSON.parse(Buffer.from(ext, 'base64').toString('utf8'));
     if (typeof decoded === 'object' && decoded !== null && !Array.isArray(decoded)) return decoded;
@@ -95,6 +111,7 @@ export class Authenticator {
     }
     let id: string;
     let ext: Ext;
+    let rawExt = '';
     try {
       const attributes =
         authorization !== undefined
@@ -102,13 +119,14 @@ export class Authenticator {
           : parseBewit(bewit ?? '');
       id = attributes.id ?? '';
       ext = decodeExt(attributes.ext);
+      rawExt = attributes.ext ?? '';
     } catch (error) {
       if (error instanceof QueueError) throw error;
       throw authenticationFailed(
         `malformed ${authorization !== undefined ? 'Authorization header' : 'bewit'}`,
       );
     }
-    const resolved = await this.resolve(id, ext.certificate);
+    const resolved = await this.resolve(id, ext.certificate, rawExt);
     const credentials: HawkCredentials = { id, key: resolved.key, algorithm: 'sha256' };
     if (authorization !== undefined) await this.checkHeader(request, credentials, rawBody);
     else
@@ -177,7 +195,8 @@ export class Authenticator {
   }
 
   /** The key that signed the request and the scopes it stands for. */
-  private async resolve(id: string, certificateValue: unknown): Promise<ResolvedCredentials> {
+  /** `rawExt`: the `ext` as sent, which identifies the certificate in it (for the cache of verified ones). */
+  private async resolve(id: string, certificateValue: unknown, rawExt: string): Promise<ResolvedCredentials> {
     const { clients, roles } = this.options;
     if (certificateValue === undefined) {
       const client = await clients(id);
@@ -186,7 +205,7 @@ export class Authenticator {
     }
     // The same certificate from the same id, checked before against the issuer's key and scopes, which are
     // still the same: only its validity in time is left to check.
-    const cacheKey = `${id}\0${JSON.stringify(certificateValue)}`;
+    const cacheKey = `${id}\0${rawExt}`;
     const known = this.verified.get(cacheKey);
     if (known) {
       const issuer = await clients(known.cert.issuer ?? id);
