@@ -79,14 +79,19 @@ describe('task images', { skip: 'skip' in docker ? docker.skip : false, timeout:
     return [status, await taskLog(queue.rootUrl, taskId)];
   };
 
-  it('builds an image in one task, runs dependent tasks in it (tar, tar.zst, tar.lz4), and reuses the loaded image', async () => {
-    const tag = `tcw-test-built:${Math.random().toString(36).slice(2, 10)}`;
-    const buildId = await createTask(queue.client, buildQueueId, {
+  /** Creates the task that builds an image (tagged `tag`) and publishes it as `artifacts` say. */
+  const buildTask = (tag: string, artifacts: Array<Record<string, string>>): Promise<string> =>
+    createTask(queue.client, buildQueueId, {
       command: [['sh', '-c', buildScript(tag)]],
       env: { DOCKER_BUILDKIT: '0' },
       maxRunTime: 120,
-      artifacts: [{ type: 'directory', path: 'public', name: 'public' }],
+      artifacts,
     });
+  const randomTag = (): string => `tcw-test-built:${Math.random().toString(36).slice(2, 10)}`;
+
+  it('builds an image in one task, runs dependent tasks in it (tar, tar.zst, tar.lz4), and reuses the loaded image', async () => {
+    const tag = randomTag();
+    const buildId = await buildTask(tag, [{ type: 'directory', path: 'public', name: 'public' }]);
     const built = await waitForStatus(queue.client, buildId, undefined, 120_000);
     assert.equal(
       built.state,
@@ -121,13 +126,9 @@ describe('task images', { skip: 'skip' in docker ? docker.skip : false, timeout:
         encoding: 'utf8',
       }).stdout.trim();
     const original = idOf(busyboxImage);
-    const tag = `tcw-test-built:${Math.random().toString(36).slice(2, 10)}`;
-    const buildId = await createTask(queue.client, buildQueueId, {
-      command: [['sh', '-c', buildScript(tag)]],
-      env: { DOCKER_BUILDKIT: '0' },
-      maxRunTime: 120,
-      artifacts: [{ type: 'file', path: 'public/evil.tar', name: 'public/evil.tar' }],
-    });
+    const buildId = await buildTask(randomTag(), [
+      { type: 'file', path: 'public/evil.tar', name: 'public/evil.tar' },
+    ]);
     assert.equal((await waitForStatus(queue.client, buildId, undefined, 120_000)).state, 'completed');
     const [status, log] = await runIn(buildId, 'public/evil.tar');
     assert.equal(status.state, 'completed', log);
@@ -138,13 +139,9 @@ describe('task images', { skip: 'skip' in docker ? docker.skip : false, timeout:
   });
 
   it('a private task image is read with the task’s scopes; without them the task is malformed-payload, saying so', async () => {
-    const tag = `tcw-test-built:${Math.random().toString(36).slice(2, 10)}`;
-    const buildId = await createTask(queue.client, buildQueueId, {
-      command: [['sh', '-c', buildScript(tag)]],
-      env: { DOCKER_BUILDKIT: '0' },
-      maxRunTime: 120,
-      artifacts: [{ type: 'file', path: 'public/image.tar', name: 'private/image.tar' }],
-    });
+    const buildId = await buildTask(randomTag(), [
+      { type: 'file', path: 'public/image.tar', name: 'private/image.tar' },
+    ]);
     assert.equal((await waitForStatus(queue.client, buildId, undefined, 120_000)).state, 'completed');
     const withScope = await createTask(
       queue.client,
