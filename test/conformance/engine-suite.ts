@@ -905,9 +905,11 @@ export function engineConformance(subject: EngineUnderTest): void {
           const b = await start(
             [
               sh(
-                'if cat "$OTHER/secret"; then echo; echo read=allowed; else echo read=refused; fi; ' +
-                  'if ls "$OTHER" >/dev/null; then echo list=allowed; else echo list=refused; fi; ' +
-                  'if (echo planted > "$OTHER/planted"); then echo write=allowed; else echo write=refused; fi',
+                // The probes' error messages go nowhere: stderr may reach the log out of order with stdout
+                // (a container's two streams are copied apart), which must not split the verdict lines.
+                'if cat "$OTHER/secret" 2>/dev/null; then echo; echo read=allowed; else echo read=refused; fi; ' +
+                  'if ls "$OTHER" >/dev/null 2>&1; then echo list=allowed; else echo list=refused; fi; ' +
+                  'if (echo planted > "$OTHER/planted") 2>/dev/null; then echo write=allowed; else echo write=refused; fi',
               ),
             ],
             { env: [['OTHER', a.ctx.taskDir]] },
