@@ -67,7 +67,7 @@ export async function taskImage(
     (signal) => {
       // Signed as late as possible: the URL's signature is good for minutes only.
       const url = options.downloads?.downloadUrl(taskId, path) ?? artifactUrl(options.rootUrl, taskId, path);
-      return downloadAndLoad(docker, url, signal, options.log);
+      return downloadAndLoad(docker, url, path, signal, options.log);
     },
   );
   const [repo, ...rest] = tag.split(':');
@@ -102,6 +102,8 @@ interface Loaded extends LoadReport {
 async function downloadAndLoad(
   docker: Docker,
   url: string,
+  /** The artifact's name, for the scope a refusal asks for. */
+  name: string,
   signal: AbortSignal,
   log: TaskLog,
 ): Promise<Loaded> {
@@ -122,7 +124,7 @@ async function downloadAndLoad(
   if (response.status === 403)
     throw new MalformedPayloadError(
       `payload.image: the task's scopes do not allow reading the artifact at ${shown} (HTTP 403); ` +
-        `task.scopes needs queue:get-artifact:<its name>`,
+        `task.scopes needs queue:get-artifact:${name}`,
     );
   if (!response.ok || !response.body)
     throw new TaskFailureError(

@@ -57,6 +57,9 @@ export function processesWorkingIn(
 /** Forks per second no host outpaces: bounds how soon the PIDs can have wrapped around. */
 const maxForksPerSecond = 100_000;
 
+/** pid_max, read once: it is set at boot (sysctl) and the sweep runs at the end of every command. */
+let pidMax: number | undefined;
+
 /**
  * Linux hands out PIDs in increasing order up to pid_max, then wraps. While the last PID handed out (the last
  * field of /proc/loadavg) is not below the command's and too little time passed for a whole lap, exactly the
@@ -66,7 +69,7 @@ export function bornSinceFilter(since: BornSince): (pid: number) => boolean {
   const all = (): boolean => true;
   try {
     const last = Number(readFileSync('/proc/loadavg', 'utf8').trim().split('/').at(-1)?.split(' ').at(-1));
-    const pidMax = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
+    pidMax ??= Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
     if (!Number.isSafeInteger(last) || !Number.isSafeInteger(pidMax) || last < since.pid) return all;
     const lapSeconds = pidMax / maxForksPerSecond;
     if ((performance.now() - since.startedAt) / 1000 >= lapSeconds) return all;
