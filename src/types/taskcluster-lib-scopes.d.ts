@@ -1,4 +1,4 @@
-// The part of `taskcluster-lib-scopes` (Taskcluster's own scope library) the embedded queue uses.
+// The part of `taskcluster-lib-scopes` (Taskcluster's own scope library) the queue and the engines use.
 /* eslint-disable no-restricted-syntax -- mirrors a CommonJS module whose default export is its API */
 declare module 'taskcluster-lib-scopes' {
   export type ScopeExpression = string | { AllOf: ScopeExpression[] } | { AnyOf: ScopeExpression[] };
