@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Makes this machine ready for the sandbox engine: bubblewrap (`bwrap`), `setpriv`, `useradd`/`userdel`,
-# cgroups (v1 memory, pids, cpu and freezer controllers, or v2 with memory, pids and cpu) and unprivileged
-# user namespaces (bwrap runs as the task user, not as root).
+# Makes this machine ready for the sandbox engine: bubblewrap (`bwrap`), `setpriv`, cgroups (v1 memory,
+# pids, cpu and freezer controllers, or v2 with memory, pids and cpu) and unprivileged user namespaces
+# (bwrap runs as the task user, not as root).
 #
 # Idempotent: installs Debian's bubblewrap only when `bwrap` is missing (needs root and apt-get). What it
-# cannot install (cgroups, user namespaces, util-linux's setpriv, passwd's useradd) it only checks.
+# cannot install (cgroups, user namespaces, util-linux's setpriv) it only checks.
 # Progress goes to stderr. Exit codes: 0 ready, 2 cannot be made ready here (not root, no apt-get, no
 # cgroups, user namespaces off), 1 anything else (an install that broke).
 set -euo pipefail
@@ -16,7 +16,7 @@ cannot() {
 }
 
 if [ "$(id -u)" != 0 ]; then
-  cannot "the sandbox engine runs as root (it creates users and cgroups); run this as root"
+  cannot "the sandbox engine runs as root (it gives tasks their own uids and cgroups); run this as root"
 fi
 
 # One install at a time: parallel test processes may all call this script.
@@ -38,8 +38,8 @@ if ! command -v bwrap >/dev/null; then
   fi
 fi
 
-for tool in bwrap setpriv useradd userdel groupdel; do
-  command -v "$tool" >/dev/null || cannot "$tool is missing (Debian: bubblewrap, util-linux, passwd)"
+for tool in bwrap setpriv; do
+  command -v "$tool" >/dev/null || cannot "$tool is missing (Debian: bubblewrap, util-linux)"
 done
 
 if [ -f /sys/fs/cgroup/cgroup.controllers ]; then

@@ -1,23 +1,16 @@
-// Task users made ahead of time, so that useradd (some 10 ms, serialised machine-wide by the lock of
-// /etc/passwd) runs in the background between tasks instead of at each task's start. Still a fresh user per
-// task: a pool user is handed to one task only and removed with it (TaskResources.release), never given back.
-// Pool users carry the owner comment like any task user, so crash clean-up (leftovers.ts) removes those of a
-// dead worker and leaves a live worker's alone. `osGroups` are the task's: added when the task takes the user.
-// The engine may have more made for each user ahead of time (`prepare`: its cgroups and state directory,
-// which are named after it), and undone for a user no task took (`discard`).
+// Task users made ahead of time with what else their task will need (`prepare`: their cgroups and state
+// directory, named after them), so that a task start waits for none of it. Still a fresh user per task: a
+// pool user is handed to one task only and removed with it (TaskResources.release), never given back. Pool
+// users carry the owner comment like any task user, so crash clean-up (leftovers.ts) removes those of a dead
+// worker and leaves a live worker's alone. `osGroups` are the task's: its processes get them at start.
+// What was prepared for a user no task took is undone (`discard`).
 import type { Logger } from 'pino';
 import type { TaskAccount } from './task-accounts.js';
 import { poolAccountName } from './task-names.js';
 
 /** What the pool needs of TaskAccounts (a fake in the unit tests). */
 export interface PoolAccounts {
-  create(
-    name: string,
-    comment: string,
-    groups: readonly string[],
-    gids: readonly number[],
-  ): Promise<TaskAccount>;
-  addToGroups(name: string, groups: readonly string[]): Promise<void>;
+  create(name: string, comment: string): Promise<TaskAccount>;
   remove(name: string): Promise<void>;
 }
 
@@ -53,23 +46,18 @@ export class AccountPool {
   }
 
   /**
-   * A fresh user for one task, in `groups`: from the pool, or made now when the pool has none. The caller
-   * refills (fill()) once the task has started: a useradd spawned now would slow down that very start.
+   * A fresh user for one task, with the supplementary groups `gids`: from the pool, or made now when the
+   * pool has none. The caller refills (fill()) once the task has started, so that preparing the next user
+   * does not compete with that very start.
    */
-  async take(groups: readonly string[], gids: readonly number[]): Promise<TaskAccount> {
+  async take(gids: readonly number[]): Promise<TaskAccount> {
     if (this.#disposed) throw new Error('the sandbox engine is disposed');
     const next = this.#ready.shift();
     const account = await next;
     if (!account) {
       this.#options.log.warn('no sandbox pool user ready: making the task user on demand');
-      return this.#accounts.create(this.#newName(), this.#options.comment, groups, gids);
-    }
-    try {
-      await this.#accounts.addToGroups(account.name, groups);
-    } catch (error) {
-      // Taken is spent: a user never goes to another task, even one that never ran.
-      await this.#remove(account);
-      throw error;
+      const made = await this.#accounts.create(this.#newName(), this.#options.comment);
+      return { ...made, groups: [...gids] };
     }
     return { ...account, groups: [...gids], prepared: this.#options.prepare !== undefined };
   }
@@ -89,7 +77,7 @@ export class AccountPool {
   async #make(): Promise<TaskAccount | undefined> {
     let account: TaskAccount;
     try {
-      account = await this.#accounts.create(this.#newName(), this.#options.comment, [], []);
+      account = await this.#accounts.create(this.#newName(), this.#options.comment);
     } catch (error) {
       this.#options.log.warn({ err: error }, 'could not make a sandbox pool user; a task will make its own');
       return undefined;

@@ -15,7 +15,7 @@ const run = promisify(execFile);
 
 export const installHint =
   'Install what is missing with `sudo bash scripts/services/install-sandbox.sh` (in a tc-worker checkout), ' +
-  'or on Debian `apt-get install bubblewrap util-linux passwd`; the engine needs root, cgroups (v1 memory, ' +
+  'or on Debian `apt-get install bubblewrap util-linux`; the engine needs root, cgroups (v1 memory, ' +
   'pids, cpu and freezer, or v2) and unprivileged user namespaces.';
 
 /** The machine cannot run the sandbox engine; the message lists every reason and how to fix it. */
@@ -28,13 +28,7 @@ export class SandboxUnavailableError extends Error {
   }
 }
 
-export interface HostTools extends LaunchTools {
-  readonly useradd: string;
-  readonly userdel: string;
-  readonly groupdel: string;
-  /** The login shell of task users (they never log in). */
-  readonly nologin: string;
-}
+export type HostTools = LaunchTools;
 
 export type CgroupSupport =
   { readonly version: 1; readonly mounts: V1Mounts } | { readonly version: 2; readonly root: string };
@@ -64,14 +58,11 @@ export async function findTool(name: string): Promise<string | undefined> {
 export async function checkHost(cgroupRoot = '/sys/fs/cgroup'): Promise<HostSupport> {
   const problems: string[] = [];
   if (process.getuid?.() !== 0)
-    problems.push('the worker does not run as root (it creates users and cgroups)');
+    problems.push('the worker does not run as root (it gives tasks their own uids and cgroups)');
 
   const names = {
     bwrap: 'bwrap (package bubblewrap)',
     setpriv: 'setpriv (package util-linux)',
-    useradd: 'useradd (package passwd)',
-    userdel: 'userdel (package passwd)',
-    groupdel: 'groupdel (package passwd)',
   } as const;
   const found: Partial<Record<keyof typeof names, string>> = {};
   for (const [tool, label] of Object.entries(names) as Array<[keyof typeof names, string]>) {
@@ -79,7 +70,6 @@ export async function checkHost(cgroupRoot = '/sys/fs/cgroup'): Promise<HostSupp
     if (path) found[tool] = path;
     else problems.push(`${label} is not installed`);
   }
-  const nologin = (await findTool('nologin')) ?? (await findTool('false')) ?? '/bin/false';
   // Optional: without perl a signal's end of a command shows as the exit code 128+N.
   const perl = await findTool('perl');
 
@@ -106,15 +96,14 @@ export async function checkHost(cgroupRoot = '/sys/fs/cgroup'): Promise<HostSupp
   if ((await sysctl('/proc/sys/kernel/unprivileged_userns_clone')) === '0')
     problems.push('unprivileged user namespaces are disabled (sysctl kernel.unprivileged_userns_clone = 0)');
 
-  const { bwrap, setpriv, useradd, userdel, groupdel } = found;
+  const { bwrap, setpriv } = found;
   if (problems.length === 0 && bwrap && setpriv) {
     const smoke = await smokeTest(setpriv, bwrap);
     if (smoke) problems.push(smoke);
   }
-  if (problems.length > 0 || !cgroups || !bwrap || !setpriv || !useradd || !userdel || !groupdel)
-    throw new SandboxUnavailableError(problems);
+  if (problems.length > 0 || !cgroups || !bwrap || !setpriv) throw new SandboxUnavailableError(problems);
   return {
-    tools: { bwrap, setpriv, useradd, userdel, groupdel, nologin, ...(perl ? { perl } : {}) },
+    tools: { bwrap, setpriv, ...(perl ? { perl } : {}) },
     cgroups,
   };
 }

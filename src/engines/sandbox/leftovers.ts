@@ -1,8 +1,8 @@
 // Clean-up after a worker that died without releasing its tasks (a crash, a kill -9, a power cut): at engine
-// creation, every task user of the engine's shape whose owner worker is gone, with its cgroups, its state
-// directory and its processes, and every cgroup or state directory of the engine's shape whose user is gone.
-// The owner comes from the user's comment, so the tasks of a live worker (another worker on the machine,
-// or a test process) are never touched.
+// creation, every task user (uid record) whose owner worker is gone, with its cgroups, its state directory
+// and its processes, and every cgroup or state directory of the engine's shape whose user is gone. The owner
+// comes from the uid's record, so the tasks of a live worker (another worker on the machine, or a test
+// process) are never touched.
 import { readdir, readFile, rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { killPid } from './cgroup-files.js';

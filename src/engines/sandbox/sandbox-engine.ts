@@ -1,4 +1,4 @@
-// The sandbox engine: generic-worker format tasks (like the process engine), each run as a fresh OS user,
+// The sandbox engine: generic-worker format tasks (like the process engine), each run as a fresh uid,
 // inside bubblewrap (its own root file system with the host's /usr and /etc read-only, its own PID, IPC,
 // UTS, cgroup and network namespaces, no capabilities, no_new_privs) and in cgroups of its own (memory,
 // processes, CPU; killed as a whole). See docs/engines.md.
@@ -64,7 +64,7 @@ export async function createSandboxEngine(options: SandboxEngineOptions, log: Lo
     await prepareV2Parent(support.cgroups.root, settings.cgroupParent);
     cgroups = cgroupV2Tree(support.cgroups.root, settings.cgroupParent);
   }
-  const accounts = new TaskAccounts(support.tools);
+  const accounts = new TaskAccounts(settings.taskUids, settings.stateDir);
   const owner = currentOwner();
   const pool = new AccountPool(accounts, {
     size: options.userPoolSize ?? 2,
@@ -87,7 +87,7 @@ export async function createSandboxEngine(options: SandboxEngineOptions, log: Lo
     ...(supervisor ? { supervisor } : {}),
   };
   const removed = await removeLeftovers(host, log);
-  // After the clean-up, whose userdel calls would otherwise queue behind the pool's useradd calls.
+  // After the clean-up, so that the pool's users never race it for the records it removes.
   pool.fill();
   log.info(
     { cgroupVersion: cgroups.version, stateDir: settings.stateDir, leftoversRemoved: removed.length },
@@ -150,12 +150,19 @@ async function prepare(
       const problem = envProblem(set);
       if (problem) throw new MalformedPayloadError(`payload.env: ${problem}`);
       ctx.signal.throwIfAborted();
-      const account = await host.pool.take(groups.names, groups.gids);
+      const account = await host.pool.take(groups.gids);
       const name = account.name;
       const env = { ...sandboxEnvironment(ctx.taskDir, name), ...set };
-      const plan: TaskPlan = { name, taskDir: ctx.taskDir, limits, network, keepTaskDir: ctx.keepTaskDir };
-      // The pool is refilled once this task's first command is on its way: forking useradd blocks the event
-      // loop for a moment, which is free while the sandbox starts and costly anywhere before.
+      const plan: TaskPlan = {
+        name,
+        taskDir: ctx.taskDir,
+        osGroups: groups.names,
+        limits,
+        network,
+        keepTaskDir: ctx.keepTaskDir,
+      };
+      // The pool is refilled once this task's first command is on its way: preparing the next user's
+      // cgroups and files costs event-loop time, which is free while the sandbox starts and costly before.
       let resources: TaskResources;
       try {
         resources = await TaskResources.create(host, plan, account, env);

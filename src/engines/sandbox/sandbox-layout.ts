@@ -25,6 +25,8 @@ export interface SandboxLayout {
   /** /bin, /sbin, /lib, /lib64, ... as the host has them. */
   readonly rootEntries: readonly RootEntry[];
   readonly env: Readonly<Record<string, string>>;
+  /** The passwd and group files that name the task user (sandbox-identity.ts), shown over the host's. */
+  readonly identity: { readonly passwd: string; readonly group: string };
   /** The compiled command supervisor on the host, shown read-only at supervisorPathInSandbox. */
   readonly supervisor?: string;
 }
@@ -56,6 +58,12 @@ export function bwrapOptions(layout: SandboxLayout): string[] {
     '--ro-bind',
     '/etc',
     '/etc',
+    '--ro-bind',
+    layout.identity.passwd,
+    '/etc/passwd',
+    '--ro-bind',
+    layout.identity.group,
+    '/etc/group',
   ];
   for (const entry of layout.rootEntries) {
     if (entry.kind === 'symlink') options.push('--symlink', entry.target, `/${entry.name}`);

@@ -2,6 +2,7 @@
 // filled in, while tests and library users may pass less.
 import type { SandboxEngineConfig } from '../../generated/config/sandbox-engine.js';
 import type { ResourceLimits } from './resource-limits.js';
+import type { UidRange } from './task-accounts.js';
 
 export interface SandboxSettings {
   /** The most a task gets; its payload may ask for less. */
@@ -9,6 +10,8 @@ export interface SandboxSettings {
   readonly allowNetwork: boolean;
   readonly stateDir: string;
   readonly cgroupParent: string;
+  /** The uids tasks get (task-accounts.ts). */
+  readonly taskUids: UidRange;
 }
 
 export const defaultSandboxSettings: SandboxSettings = {
@@ -16,6 +19,7 @@ export const defaultSandboxSettings: SandboxSettings = {
   allowNetwork: false,
   stateDir: '/var/lib/tc-worker/sandbox',
   cgroupParent: 'tc-worker',
+  taskUids: { first: 2_000_000_000, count: 1_000_000 },
 };
 
 export function sandboxSettingsFrom(config: Record<string, unknown>): SandboxSettings {
@@ -29,5 +33,9 @@ export function sandboxSettingsFrom(config: Record<string, unknown>): SandboxSet
     allowNetwork: part.allowNetwork ?? defaultSandboxSettings.allowNetwork,
     stateDir: part.stateDir ?? defaultSandboxSettings.stateDir,
     cgroupParent: part.cgroupParent ?? defaultSandboxSettings.cgroupParent,
+    taskUids: {
+      first: part.taskUids?.first ?? defaultSandboxSettings.taskUids.first,
+      count: part.taskUids?.count ?? defaultSandboxSettings.taskUids.count,
+    },
   };
 }

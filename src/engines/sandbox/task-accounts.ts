@@ -1,18 +1,20 @@
-// The OS users of tasks: one fresh system user per task run (with a group of its own and no home, shell or
-// password), made with useradd and removed with userdel. Calls are serialised within the worker, and retried
-// while another process (another worker, a package install) holds the lock of /etc/passwd.
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
+// The users of tasks: one fresh uid per task run, taken from a range reserved for the engine
+// (`sandbox.taskUids`), never written into the host's /etc/passwd. useradd and userdel cost some 25 ms of
+// CPU per task, take the machine-wide lock of /etc/passwd (which package installs and configuration
+// management hold too) and leave users behind when a worker dies between the two; a bare uid needs none
+// of that. Inside its sandbox the user has its name all the same: the engine binds a passwd and a group
+// file with its entries over the host's (sandbox-identity.ts).
+//
+// A uid in use has a record, <stateDir>/uids/<uid>, created exclusively (two engines sharing the state
+// directory never take the same uid) and holding the user's name and owner. The record goes last, after
+// everything of the task (processes, cgroups, files): a uid is handed out again only once nothing of its
+// previous task is left, so every task starts as a user that owns nothing on the machine.
+import { randomInt } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FileUser } from '../process/task-user.js';
-import { outputText } from './child-output.js';
 import { parseGroupFile } from './os-groups.js';
 import { taskUserPattern } from './task-names.js';
-
-const run = promisify(execFile);
-const toolEnv = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' };
 
 export interface TaskAccount extends FileUser {
   readonly name: string;
@@ -20,40 +22,51 @@ export interface TaskAccount extends FileUser {
   readonly prepared?: boolean;
 }
 
-export interface AccountTools {
-  readonly useradd: string;
-  readonly userdel: string;
-  readonly groupdel: string;
-  readonly nologin: string;
+/** The uids the engine may give to tasks: `first` to `first + count - 1`. */
+export interface UidRange {
+  readonly first: number;
+  readonly count: number;
 }
 
-interface PasswdEntry {
+/** The record of a uid in use. */
+export interface AccountRecord {
   readonly name: string;
   readonly uid: number;
-  readonly gid: number;
+  /** The owner comment (worker-owner.ts): whose task user it is. */
   readonly comment: string;
 }
 
-export function parsePasswdFile(text: string): PasswdEntry[] {
-  const entries: PasswdEntry[] = [];
-  for (const line of text.split('\n')) {
-    const [name, , uid, gid, comment] = line.split(':');
-    if (!name || uid === undefined || gid === undefined) continue;
-    entries.push({ name, uid: Number(uid), gid: Number(gid), comment: comment ?? '' });
+/** Ids taken by the host's own users and groups, which a task never gets even inside the range. */
+export function hostIds(passwdText: string, groupText: string): Set<number> {
+  const ids = new Set<number>();
+  for (const line of passwdText.split('\n')) {
+    const uid = Number(line.split(':')[2]);
+    if (line.trim() !== '' && Number.isSafeInteger(uid)) ids.add(uid);
   }
-  return entries;
+  for (const gid of parseGroupFile(groupText).values()) ids.add(gid);
+  return ids;
 }
 
 export class TaskAccounts {
-  readonly #tools: AccountTools;
+  readonly #range: UidRange;
+  readonly #recordsDir: string;
   readonly #passwdFile: string;
   readonly #groupFile: string;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Where the search for a free uid goes on: uids go round the range, so one is reused as late as can be. */
+  #next: number;
+  /** The uids of this engine's records, by user name. */
+  readonly #uids = new Map<string, number>();
+  #madeDir: Promise<unknown> | undefined;
 
-  constructor(tools: AccountTools, files: { passwd?: string; group?: string } = {}) {
-    this.#tools = tools;
+  constructor(range: UidRange, stateDir: string, files: { passwd?: string; group?: string } = {}) {
+    if (!Number.isSafeInteger(range.first) || range.first < 1 || range.count < 1)
+      throw new Error(`the task uid range ${range.first}+${range.count} is not valid`);
+    this.#range = range;
+    this.#recordsDir = join(stateDir, 'uids');
     this.#passwdFile = files.passwd ?? '/etc/passwd';
     this.#groupFile = files.group ?? '/etc/group';
+    // Engines of several workers on one machine start their searches apart.
+    this.#next = randomInt(range.count);
   }
 
   /** Groups of the machine by name (for `osGroups`). */
@@ -61,80 +74,65 @@ export class TaskAccounts {
     return parseGroupFile(await readFile(this.#groupFile, 'utf8'));
   }
 
-  /** The engine's task users that exist (by name shape), with their comments. */
-  async list(): Promise<PasswdEntry[]> {
-    const entries = parsePasswdFile(await readFile(this.#passwdFile, 'utf8'));
-    return entries.filter((entry) => taskUserPattern.test(entry.name));
-  }
-
-  create(
-    name: string,
-    comment: string,
-    groups: readonly string[],
-    gids: readonly number[],
-  ): Promise<TaskAccount> {
-    return this.#serial(async () => {
-      await this.#tool(this.#tools.useradd, [
-        '--system',
-        '--no-create-home',
-        '--home-dir',
-        '/nonexistent',
-        '--user-group',
-        '--shell',
-        this.#tools.nologin,
-        '--comment',
-        comment,
-        ...(groups.length > 0 ? ['--groups', groups.join(',')] : []),
-        name,
-      ]);
-      const entry = parsePasswdFile(await readFile(this.#passwdFile, 'utf8')).find((e) => e.name === name);
-      if (!entry) throw new Error(`useradd made no user ${name}`);
-      return { name, uid: entry.uid, gid: entry.gid, groups: [...gids] };
-    });
-  }
-
-  /**
-   * Adds a user made ahead of time to the task's groups (`osGroups` are per task, so not given at creation).
-   * usermod comes with useradd (package passwd), so it is where useradd is.
-   */
-  addToGroups(name: string, groups: readonly string[]): Promise<void> {
-    if (groups.length === 0) return Promise.resolve();
-    const usermod = join(dirname(this.#tools.useradd), 'usermod');
-    return this.#serial(() => this.#tool(usermod, ['--append', '--groups', groups.join(','), name]));
-  }
-
-  /** Removes the user and its group; a user that is already gone is fine. */
-  remove(name: string): Promise<void> {
-    return this.#serial(async () => {
-      // Exit 6: no such user. The group of the same name normally goes with it (USERGROUPS_ENAB).
-      await this.#tool(this.#tools.userdel, [name], [6]);
-      const groups = await this.groups();
-      if (groups.has(name)) await this.#tool(this.#tools.groupdel, [name], [6]);
-    });
-  }
-
-  #serial<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.#queue.then(work, work);
-    this.#queue = result.catch(() => undefined);
-    return result;
-  }
-
-  /** Runs a tool; retries while /etc/passwd or /etc/group is locked by someone else. */
-  async #tool(file: string, args: string[], okCodes: readonly number[] = []): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await run(file, args, { env: toolEnv, timeout: 30_000 });
-        return;
-      } catch (error) {
-        const failure = error as { code?: unknown; stderr?: unknown; message: string };
-        if (typeof failure.code === 'number' && okCodes.includes(failure.code)) return;
-        const stderr = outputText(failure.stderr);
-        if (/lock/i.test(stderr) && attempt < 40) {
-          await sleep(Math.min(25 * attempt, 250));
-          continue;
-        }
-        throw new Error(`${file} ${args.join(' ')} failed: ${stderr || failure.message}`, { cause: error });
-      }
+  /** Every uid in use by a sandbox engine on this machine (this one's and others'), from the records. */
+  async list(): Promise<AccountRecord[]> {
+    const records: AccountRecord[] = [];
+    for (const entry of await readdir(this.#recordsDir).catch(() => [] as string[])) {
+      const uid = Number(entry);
+      if (!/^\d+$/.test(entry)) continue;
+      const text = await readFile(join(this.#recordsDir, entry), 'utf8').catch(() => undefined);
+      const [name = '', comment = ''] = (text ?? '').split('\n');
+      if (taskUserPattern.test(name)) records.push({ name, uid, comment });
     }
+    return records;
+  }
+
+  /** A uid for the user `name`, free machine-wide, recorded as the owner's (`comment`). */
+  async create(name: string, comment: string): Promise<TaskAccount> {
+    if (!taskUserPattern.test(name)) throw new Error(`${name} is not a task user name`);
+    this.#madeDir ??= mkdir(this.#recordsDir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+      this.#madeDir = undefined;
+      throw error;
+    });
+    await this.#madeDir;
+    const [passwd, group] = await Promise.all([
+      readFile(this.#passwdFile, 'utf8'),
+      readFile(this.#groupFile, 'utf8'),
+    ]);
+    const taken = hostIds(passwd, group);
+    // Each call walks the whole range once from the cursor, so that a call racing others (here or in
+    // another engine) fails only when every uid is really in use.
+    const start = this.#next;
+    for (let step = 0; step < this.#range.count; step++) {
+      const offset = (start + step) % this.#range.count;
+      const uid = this.#range.first + offset;
+      if (taken.has(uid)) continue;
+      try {
+        await writeFile(join(this.#recordsDir, String(uid)), `${name}\n${comment}\n`, {
+          flag: 'wx',
+          mode: 0o600,
+        });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        throw error;
+      }
+      this.#next = (offset + 1) % this.#range.count;
+      this.#uids.set(name, uid);
+      // Its own group, of the same number (the host's groups have none of the range's ids either).
+      return { name, uid, gid: uid, groups: [] };
+    }
+    throw new Error(
+      `every uid of the task uid range ${this.#range.first}-${this.#range.first + this.#range.count - 1} ` +
+        'is in use (sandbox.taskUids): widen it, or see whether a worker left tasks behind',
+    );
+  }
+
+  /** Frees the user's uid; a user that is already gone is fine. */
+  async remove(name: string): Promise<void> {
+    let uid = this.#uids.get(name);
+    uid ??= (await this.list()).find((record) => record.name === name)?.uid;
+    if (uid === undefined) return;
+    await rm(join(this.#recordsDir, String(uid)), { force: true });
+    this.#uids.delete(name);
   }
 }

@@ -1,9 +1,9 @@
-// Everything one task run holds on the host besides its processes: its OS user, its cgroups, its state
-// directory (private /tmp, bubblewrap's argument file), and the ownership of the task
-// directory. Made in start() (the user taken from the pool) and released in dispose() or after an abort, in
-// the order that keeps clean-up after a crash safe: the user first and last (it names the owner), the cgroups
-// and directories in between.
-import { chmod, lchown, lstat, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+// Everything one task run holds on the host besides its processes: its uid, its cgroups, its state
+// directory (private /tmp, bubblewrap's argument file, the passwd and group files that name the user in the
+// sandbox), and the ownership of the task directory. Made in start() (the user taken from the pool) and
+// released in dispose() or after an abort, in the order that keeps clean-up after a crash safe: the uid's
+// record first and last (it names the owner), the cgroups and directories in between.
+import { chmod, lchown, lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileUser } from '../process/task-user.js';
 import type { CgroupTree, TaskCgroup } from './cgroup-types.js';
@@ -12,6 +12,7 @@ import { execCheckScript, hostScript, superviseScript } from './launch-scripts.j
 import { sameLimits, type ResourceLimits } from './resource-limits.js';
 import { argsFileContent, bwrapOptions, launchArgv, type RootEntry } from './sandbox-layout.js';
 import type { AccountPool } from './account-pool.js';
+import { identityFiles, sandboxGroup, sandboxPasswd } from './sandbox-identity.js';
 import { supervisorPathInSandbox } from './supervisor-binary.js';
 import type { TaskAccount, TaskAccounts } from './task-accounts.js';
 import type { WorkerOwner } from './worker-owner.js';
@@ -38,6 +39,8 @@ export interface TaskPlan {
   /** The task user's name, which names its cgroups and state directory too. */
   readonly name: string;
   readonly taskDir: string;
+  /** The groups (`osGroups`) the task user joins, by name; its gids are in the account. */
+  readonly osGroups: readonly string[];
   readonly limits: ResourceLimits;
   readonly network: boolean;
   /** Keep the task directory after the run (handed to root), for debugging. */
@@ -82,7 +85,11 @@ export class TaskResources {
       // Independent parts, at once: each is a handful of file system calls the task start waits for.
       const [made, ...others] = await Promise.allSettled([
         ready ? Promise.resolve(host.cgroups.open(plan.name)) : host.cgroups.create(plan.name, plan.limits),
-        ready ? Promise.resolve() : makeStateTaskDir(dir, account),
+        ready
+          ? plan.osGroups.length > 0
+            ? writeIdentity(dir, account, plan.osGroups)
+            : Promise.resolve()
+          : makeStateTaskDir(dir, account).then(() => writeIdentity(dir, account, plan.osGroups)),
         ownTaskDir(plan.taskDir, account),
       ]);
       if (made.status === 'fulfilled') cgroup = made.value;
@@ -94,6 +101,7 @@ export class TaskResources {
         hostname: plan.name,
         network: plan.network,
         rootEntries: host.rootEntries,
+        identity: { passwd: join(dir, identityFiles.passwd), group: join(dir, identityFiles.group) },
         env,
         ...(host.supervisor ? { supervisor: host.supervisor } : {}),
       });
@@ -148,9 +156,9 @@ export class TaskResources {
   }
 
   /**
-   * Kills whatever is left, removes the cgroups, the state directory and the user; the task directory is
-   * removed too, or (kept for debugging) handed to root, so that a later user given the same uid cannot
-   * read it. Idempotent. Throws when something could not be removed (the worker log should say so).
+   * Kills whatever is left, removes the cgroups, the state directory and the uid's record; the task
+   * directory is removed too, or (kept for debugging) handed to root, so that a later task given the same
+   * uid cannot read it. Idempotent. Throws when something could not be removed (the worker log should say so).
    */
   release(): Promise<void> {
     const { keepTaskDir, name, taskDir } = this.#plan;
@@ -173,7 +181,7 @@ export class TaskResources {
       await step('state directory', () =>
         rm(this.#stateTaskDir, { recursive: true, force: true, maxRetries: 3 }),
       );
-      // Last: while the user exists, a crashed worker's successor knows whose the rest was.
+      // Last: while the uid's record exists, a crashed worker's successor knows whose the rest was.
       await step('user', () => this.#host.accounts.remove(name));
       this.#host.live.delete(this);
       if (problems.length > 0)
@@ -189,11 +197,14 @@ export function stateTaskDir(stateDir: string, name: string): string {
 
 /**
  * What a pool user's task will need that does not depend on the task: its cgroups, with the worker's limits,
- * and its state directory. Made in the background when the pool makes the user (AccountPool `prepare`).
+ * and its state directory with the files that name the user. Made in the background when the pool makes
+ * the user (AccountPool `prepare`).
  */
 export async function prepareSlot(host: SandboxHost, account: TaskAccount): Promise<void> {
   await host.cgroups.create(account.name, host.defaultLimits);
-  await makeStateTaskDir(stateTaskDir(host.stateDir, account.name), account);
+  const dir = stateTaskDir(host.stateDir, account.name);
+  await makeStateTaskDir(dir, account);
+  await writeIdentity(dir, account, []);
 }
 
 /** Undoes prepareSlot for a pool user no task took (AccountPool `discard`). */
@@ -224,7 +235,7 @@ export async function chownTree(
 }
 
 /**
- * A kept task directory, handed to root: its user is deleted and the uid may go to a later task. Set-id bits
+ * A kept task directory, handed to root: its uid may go to a later task. Set-id bits
  * are dropped (the kernel drops them on chown too), so nothing the task left can run as root.
  */
 async function handToRoot(root: string): Promise<void> {
@@ -241,6 +252,18 @@ async function makeStateTaskDir(dir: string, account: TaskAccount): Promise<void
   await chmod(dir, 0o711);
   await mkdir(join(dir, 'tmp'), { mode: 0o700 });
   await lchown(join(dir, 'tmp'), account.uid, account.gid);
+}
+
+/** The passwd and group files of the sandbox (sandbox-identity.ts): readable by all, as the host's are. */
+async function writeIdentity(dir: string, account: TaskAccount, osGroups: readonly string[]): Promise<void> {
+  const [passwd, group] = await Promise.all([
+    readFile('/etc/passwd', 'utf8'),
+    readFile('/etc/group', 'utf8'),
+  ]);
+  await Promise.all([
+    writeFile(join(dir, identityFiles.passwd), sandboxPasswd(passwd, account), { mode: 0o644 }),
+    writeFile(join(dir, identityFiles.group), sandboxGroup(group, account, osGroups), { mode: 0o644 }),
+  ]);
 }
 
 /** The task directory and whatever plugins put in it before the start belong to the task user. */

@@ -1,7 +1,7 @@
 /* Generated from schemas/ by `npm run generate`. Do not edit by hand. */
 
 /**
- * Worker config keys of the sandbox engine (`engine: sandbox`): each task runs as a fresh OS user, inside bubblewrap (own root file system, PID, IPC, UTS and network namespaces) and its own cgroups. The limits here are the most a task gets; a task may ask for less in its payload (`resources`), never for more.
+ * Worker config keys of the sandbox engine (`engine: sandbox`): each task runs as a fresh uid, inside bubblewrap (own root file system, PID, IPC, UTS and network namespaces) and its own cgroups. The limits here are the most a task gets; a task may ask for less in its payload (`resources`), never for more.
  */
 export interface SandboxEngineConfig {
   /**
@@ -32,5 +32,18 @@ export interface SandboxEngineConfig {
      * Name of the cgroup (under each cgroup v1 controller's root, or the cgroup v2 root) that holds one cgroup per task. Everything in it belongs to the engine: a worker starting up removes what a crashed worker left there.
      */
     cgroupParent?: string;
+    /**
+     * The uids the engine gives to tasks, one fresh uid per task run (its group has the same number). They are not written into the host's /etc/passwd: inside its sandbox the task sees its user name in a passwd and group file of its own. Choose a range no user, group, or subordinate id range (/etc/subuid) of the machine uses; ids the host's passwd or group file names are skipped. Engines of several workers on one machine share the range when they share sandbox.stateDir.
+     */
+    taskUids?: {
+      /**
+       * The first uid of the range.
+       */
+      first?: number;
+      /**
+       * How many uids the range holds. A uid is given again only after its earlier task has left nothing on the machine, and uids go round the range, so the range needs to be larger than the number of tasks running at once; the larger, the later a uid comes back.
+       */
+      count?: number;
+    };
   };
 }

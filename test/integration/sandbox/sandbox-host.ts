@@ -2,7 +2,7 @@
 // (which installs bubblewrap when it is missing and checks cgroups and user namespaces) once per test
 // process. Where it cannot be made ready: the tests fail in CI (CI=true) and skip loudly elsewhere.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,9 +71,26 @@ export function taskCgroupPids(name: string, parent = 'tc-worker'): number[] {
   }
 }
 
+/** The uid records of the test engines (task-accounts.ts): every task user that exists, with its owner. */
+export function uidRecords(): { name: string; uid: number; comment: string }[] {
+  const dir = join(testEngineOptions.stateDir ?? '', 'uids');
+  const names = existsSync(dir) ? readdirSync(dir) : [];
+  return names.flatMap((entry) => {
+    let text: string;
+    try {
+      text = readFileSync(join(dir, entry), 'utf8');
+    } catch {
+      return [];
+    }
+    const [name = '', comment = ''] = text.split('\n');
+    return [{ name, uid: Number(entry), comment }];
+  });
+}
+
 /**
  * The user of a started task, which also names its cgroups: the owner of its task directory (the engine
- * hands it over at start). Task users come from a pool made ahead of time, so a task id does not name them.
+ * hands it over at start), by the uid records. Task users come from a pool made ahead of time, so a task id
+ * does not name them.
  */
 export function taskUserOf(taskDir: string): string {
   let uid: number;
@@ -82,8 +99,5 @@ export function taskUserOf(taskDir: string): string {
   } catch {
     return '';
   }
-  const line = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .find((entry) => entry.split(':')[2] === String(uid));
-  return line?.split(':')[0] ?? '';
+  return uidRecords().find((record) => record.uid === uid)?.name ?? '';
 }

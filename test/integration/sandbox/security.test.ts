@@ -22,7 +22,7 @@ import { MemoryTaskLog } from '../../helpers/memory-task-log.js';
 import { runWithPlugins } from '../../helpers/plugin-harness.js';
 import { waitUntil } from '../../helpers/processes.js';
 import { engineContext, makeTask, newTaskId, tempDir } from '../../helpers/task-fixtures.js';
-import { sandboxHost, taskCgroupPids, taskUserOf, testEngineOptions } from './sandbox-host.js';
+import { sandboxHost, taskCgroupPids, taskUserOf, testEngineOptions, uidRecords } from './sandbox-host.js';
 
 const host = await sandboxHost();
 const sh = (script: string): string[] => ['sh', '-c', script];
@@ -92,16 +92,7 @@ describe('sandbox engine security', { skip: host.skip ?? false }, () => {
     assert.deepEqual(taskCgroupPids(name), [], 'no process in the task cgroups');
     assert.equal(existsSync(`/sys/fs/cgroup/pids/tc-worker/${name}`), false, 'the cgroup is removed');
     assert.equal(existsSync(`/sys/fs/cgroup/tc-worker/${name}`), false, 'the cgroup is removed');
-    assert.doesNotMatch(
-      readFileSync('/etc/passwd', 'utf8'),
-      new RegExp(`^${name}:`, 'm'),
-      'the user is gone',
-    );
-    assert.doesNotMatch(
-      readFileSync('/etc/group', 'utf8'),
-      new RegExp(`^${name}:`, 'm'),
-      'its group is gone',
-    );
+    assert.ok(name !== '' && !uidRecords().some((record) => record.name === name), 'the user (uid) is gone');
     assert.equal(existsSync(join(testEngineOptions.stateDir ?? '', name)), false, 'the state is gone');
     assert.doesNotMatch(readFileSync('/proc/self/mountinfo', 'utf8'), new RegExp(name), 'no mount is left');
   }
@@ -127,8 +118,12 @@ describe('sandbox engine security', { skip: host.skip ?? false }, () => {
     const { log, result, name } = started;
     assert.equal(result.success, true, log.text);
     const uid = Number(/uid=(\d+)/.exec(log.text)?.[1]);
-    assert.ok(uid > 0, log.text);
-    assert.match(log.text, new RegExp(`user=${name} host=${name}`));
+    // A uid of the engine's range, with a group of its own of the same number, named inside the sandbox.
+    assert.ok(uid >= 2_000_000_000 && uid < 2_001_000_000, log.text);
+    assert.match(log.text, new RegExp(`gid=${uid} user=${name} host=${name}`));
+    // The host's users are not touched: the name exists only in the sandbox.
+    assert.doesNotMatch(readFileSync('/etc/passwd', 'utf8'), new RegExp(`^${name}:|:${uid}:`, 'm'));
+    assert.doesNotMatch(readFileSync('/etc/group', 'utf8'), new RegExp(`^${name}:|:${uid}:`, 'm'));
     assert.match(log.text, /^CapEff:\s+0+$/m);
     assert.match(log.text, /^CapBnd:\s+0+$/m);
     assert.match(log.text, /^NoNewPrivs:\s+1$/m);
@@ -505,13 +500,12 @@ describe('sandbox engine security', { skip: host.skip ?? false }, () => {
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     await waitUntil(() => /^running (\S+)$/m.test(out), 'the crashing worker runs a task', 60_000);
     const name = /^running (\S+)$/m.exec(out)?.[1] ?? '';
-    assert.match(readFileSync('/etc/passwd', 'utf8'), new RegExp(`^${name}:`, 'm'));
+    assert.ok(uidRecords().some((record) => record.name === name));
     // Its pool users (made ahead of time, no task yet) must go too: the task's user and at least one more.
     const ownedByChild = (): string[] =>
-      readFileSync('/etc/passwd', 'utf8')
-        .split('\n')
-        .filter((line) => line.split(':')[4]?.includes(`owner ${child.pid}@`))
-        .map((line) => line.split(':')[0] ?? '');
+      uidRecords()
+        .filter((record) => record.comment.includes(`owner ${child.pid}@`))
+        .map((record) => record.name);
     await waitUntil(() => ownedByChild().length >= 2, 'the crashing worker has pool users', 30_000);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -519,7 +513,7 @@ describe('sandbox engine security', { skip: host.skip ?? false }, () => {
     await waitUntil(() => taskCgroupPids(name).length === 0, 'the task died with its worker', 10_000);
     const next = await createSandboxEngine(testEngineOptions, silentLog());
     await next.dispose?.();
-    assert.doesNotMatch(readFileSync('/etc/passwd', 'utf8'), new RegExp(`^${name}:`, 'm'), 'user removed');
+    assert.ok(!uidRecords().some((record) => record.name === name), 'user removed');
     assert.deepEqual(ownedByChild(), [], 'its pool users removed');
     assert.equal(existsSync(`/sys/fs/cgroup/pids/tc-worker/${name}`), false, 'cgroup removed');
     assert.equal(existsSync(`/sys/fs/cgroup/tc-worker/${name}`), false, 'cgroup removed');

@@ -1,6 +1,6 @@
 // The pool of task users made ahead of time: each handed to one task only, refilled, falling back to making
-// a user on demand, and emptied at dispose. Against fake accounts (the real useradd runs in the integration
-// tests).
+// a user on demand, and emptied at dispose. Against fake accounts (the real uid records are in
+// task-accounts.test.ts and the integration tests).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AccountPool, type PoolAccounts } from '../../../../src/engines/sandbox/account-pool.js';
@@ -10,30 +10,20 @@ import { parseOwnerComment, poolComment } from '../../../../src/engines/sandbox/
 import { silentLog } from '../../../../src/log/worker-log.js';
 
 class FakeAccounts implements PoolAccounts {
-  readonly existing = new Map<string, { comment: string; groups: string[] }>();
-  readonly created: { name: string; groups: readonly string[] }[] = [];
+  readonly existing = new Map<string, { comment: string }>();
+  readonly created: { name: string }[] = [];
   readonly removed: string[] = [];
   /** Creations (in order, 1-based) that fail. */
   failing = new Set<number>();
   #uid = 1000;
 
-  create(
-    name: string,
-    comment: string,
-    groups: readonly string[],
-    gids: readonly number[],
-  ): Promise<TaskAccount> {
-    this.created.push({ name, groups });
-    if (this.failing.has(this.created.length)) return Promise.reject(new Error('useradd: locked'));
-    if (this.existing.has(name)) return Promise.reject(new Error(`useradd: ${name} exists`));
-    this.existing.set(name, { comment, groups: [...groups] });
+  create(name: string, comment: string): Promise<TaskAccount> {
+    this.created.push({ name });
+    if (this.failing.has(this.created.length)) return Promise.reject(new Error('no uid left'));
+    if (this.existing.has(name)) return Promise.reject(new Error(`${name} exists`));
+    this.existing.set(name, { comment });
     const uid = this.#uid++;
-    return Promise.resolve({ name, uid, gid: uid, groups: [...gids] });
-  }
-
-  addToGroups(name: string, groups: readonly string[]): Promise<void> {
-    this.existing.get(name)?.groups.push(...groups);
-    return Promise.resolve();
+    return Promise.resolve({ name, uid, gid: uid, groups: [] });
   }
 
   remove(name: string): Promise<void> {
@@ -56,7 +46,7 @@ describe('sandbox user pool', () => {
     const accounts = new FakeAccounts();
     const users = pool(accounts);
     users.fill();
-    await users.take([], []);
+    await users.take([]);
     users.fill();
     assert.equal(accounts.created.length, 3, 'two ahead, and one more after the take');
     for (const { comment } of accounts.existing.values()) assert.deepEqual(parseOwnerComment(comment), owner);
@@ -71,7 +61,7 @@ describe('sandbox user pool', () => {
     users.fill();
     const taken: TaskAccount[] = [];
     for (let i = 0; i < 10; i++) {
-      taken.push(await users.take([], []));
+      taken.push(await users.take([]));
       users.fill();
     }
     assert.equal(new Set(taken.map((account) => account.name)).size, 10);
@@ -80,14 +70,13 @@ describe('sandbox user pool', () => {
     assert.equal(accounts.removed.filter((name) => taken.some((a) => a.name === name)).length, 0);
   });
 
-  it('adds the task’s groups when a task takes a user, not when it is made', async () => {
+  it('gives the task’s groups when a task takes a user, not when it is made', async () => {
     const accounts = new FakeAccounts();
     const users = pool(accounts);
     users.fill();
-    const account = await users.take(['docker'], [999]);
+    const account = await users.take([999]);
     assert.deepEqual(account.groups, [999]);
-    assert.deepEqual(accounts.existing.get(account.name)?.groups, ['docker']);
-    assert.ok(accounts.created.every((made) => made.groups.length === 0));
+    assert.deepEqual((await users.take([])).groups, []);
     await users.dispose();
   });
 
@@ -96,10 +85,9 @@ describe('sandbox user pool', () => {
     accounts.failing = new Set([1]);
     const users = pool(accounts, 1);
     users.fill();
-    const account = await users.take(['docker'], [999]);
+    const account = await users.take([999]);
     assert.ok(accounts.existing.has(account.name));
     assert.deepEqual(account.groups, [999]);
-    assert.deepEqual(accounts.existing.get(account.name)?.groups, ['docker'], 'groups given at creation');
     await users.dispose();
   });
 
@@ -107,13 +95,13 @@ describe('sandbox user pool', () => {
     const accounts = new FakeAccounts();
     const users = pool(accounts, 3);
     users.fill();
-    const taken = await users.take([], []);
+    const taken = await users.take([]);
     users.fill();
     await users.dispose();
     assert.equal(accounts.removed.length, 3);
     assert.ok(!accounts.removed.includes(taken.name));
     assert.deepEqual([...accounts.existing.keys()], [taken.name]);
-    await assert.rejects(users.take([], []), /disposed/);
+    await assert.rejects(users.take([]), /disposed/);
   });
   it('prepares each user it makes (cgroups, state), undoes that for users no task took, before removing them', async () => {
     const accounts = new FakeAccounts();
@@ -136,9 +124,9 @@ describe('sandbox user pool', () => {
       },
     });
     users.fill();
-    const first = await users.take([], []);
+    const first = await users.take([]);
     assert.equal(first.prepared, true);
-    const second = await users.take([], []);
+    const second = await users.take([]);
     assert.notEqual(second.prepared, true, 'made on demand, nothing prepared');
     users.fill();
     await users.dispose();

@@ -20,6 +20,7 @@ const layout: SandboxLayout = {
     { kind: 'symlink', name: 'bin', target: 'usr/bin' },
     { kind: 'dir', name: 'lib64' },
   ],
+  identity: { passwd: '/state/tcw-x/passwd', group: '/state/tcw-x/group' },
   env: { PATH: '/usr/bin', WHO: 'a b' },
 };
 
@@ -41,7 +42,11 @@ describe('bubblewrap options', () => {
 
   it('build the root from read-only system directories, the host’s links and private /dev, /proc, /tmp', () => {
     assert.ok(at(options, '--ro-bind', '/usr', '/usr') >= 0);
-    assert.ok(at(options, '--ro-bind', '/etc', '/etc') >= 0);
+    const etc = at(options, '--ro-bind', '/etc', '/etc');
+    assert.ok(etc >= 0);
+    // The task user's name comes from files of its own, over the host's.
+    assert.ok(at(options, '--ro-bind', '/state/tcw-x/passwd', '/etc/passwd') > etc);
+    assert.ok(at(options, '--ro-bind', '/state/tcw-x/group', '/etc/group') > etc);
     assert.ok(at(options, '--symlink', 'usr/bin', '/bin') >= 0);
     assert.ok(at(options, '--ro-bind', '/lib64', '/lib64') >= 0);
     assert.ok(at(options, '--dev', '/dev') >= 0 && at(options, '--proc', '/proc') >= 0);

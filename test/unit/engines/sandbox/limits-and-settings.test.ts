@@ -90,15 +90,25 @@ describe('settings', () => {
       allowNetwork: false,
       stateDir: '/var/lib/tc-worker/sandbox',
       cgroupParent: 'tc-worker',
+      taskUids: { first: 2000000000, count: 1000000 },
     });
     const settings = sandboxSettingsFrom({
-      sandbox: { memoryMB: 512, pids: 64, cpus: 1, allowNetwork: true, stateDir: '/s', cgroupParent: 'p' },
+      sandbox: {
+        memoryMB: 512,
+        pids: 64,
+        cpus: 1,
+        allowNetwork: true,
+        stateDir: '/s',
+        cgroupParent: 'p',
+        taskUids: { first: 300000 },
+      },
     });
     assert.deepEqual(settings, {
       limits: { pids: 64, memoryMB: 512, cpus: 1 },
       allowNetwork: true,
       stateDir: '/s',
       cgroupParent: 'p',
+      taskUids: { first: 300000, count: 1000000 },
     });
   });
 });

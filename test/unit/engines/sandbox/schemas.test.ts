@@ -30,6 +30,7 @@ describe('sandbox config keys', () => {
       allowNetwork: false,
       stateDir: '/var/lib/tc-worker/sandbox',
       cgroupParent: 'tc-worker',
+      taskUids: { first: 2000000000, count: 1000000 },
     });
   });
 
@@ -37,7 +38,16 @@ describe('sandbox config keys', () => {
     assert.throws(
       () =>
         checkConfig(
-          { ...minimal, sandbox: { memoryMB: 1, network: true, stateDir: 'relative', cgroupParent: '../x' } },
+          {
+            ...minimal,
+            sandbox: {
+              memoryMB: 1,
+              network: true,
+              stateDir: 'relative',
+              cgroupParent: '../x',
+              taskUids: { first: 0, count: 1 },
+            },
+          },
           'worker.yml',
           options,
         ),
@@ -45,7 +55,9 @@ describe('sandbox config keys', () => {
         /memoryMB/.test(error.message) &&
         /network/.test(error.message) &&
         /stateDir/.test(error.message) &&
-        /cgroupParent/.test(error.message),
+        /cgroupParent/.test(error.message) &&
+        /taskUids\.first/.test(error.message) &&
+        /taskUids\.count/.test(error.message),
     );
   });
 });
