@@ -31,6 +31,7 @@ import {
   type SandboxHost,
   type TaskPlan,
 } from './task-resources.js';
+import { launcherBinary } from './launcher-binary.js';
 import { supervisorBinary } from './supervisor-binary.js';
 import { currentOwner, poolComment } from './worker-owner.js';
 
@@ -41,16 +42,21 @@ export interface SandboxEngineOptions extends Partial<SandboxSettings> {
   readonly userPoolSize?: number;
   /** The worker's workDir: checked at start that task users can reach the run directories in it. */
   readonly workDir?: string;
-  /** Compile the command supervisor where a C compiler exists (default); false keeps the perl one (tests). */
-  readonly compileSupervisor?: boolean;
+  /**
+   * Compile the launcher and the command supervisor where a C compiler exists (default); false keeps the
+   * host script, setpriv and the perl supervisor (tests).
+   */
+  readonly compileHelpers?: boolean;
 }
 
 export async function createSandboxEngine(options: SandboxEngineOptions, log: Logger): Promise<Engine> {
   const settings: SandboxSettings = { ...defaultSandboxSettings, ...options };
   const support = await checkHost(options.cgroupRoot);
   await prepareStateDir(settings.stateDir);
-  const supervisor =
-    options.compileSupervisor === false ? undefined : await supervisorBinary(settings.stateDir, log);
+  const compile = options.compileHelpers !== false;
+  const [supervisor, launcher] = compile
+    ? await Promise.all([supervisorBinary(settings.stateDir, log), launcherBinary(settings.stateDir, log)])
+    : [undefined, undefined];
   const closed = options.workDir === undefined ? undefined : closedAncestor(join(options.workDir, 'run'));
   if (closed)
     throw new SandboxUnavailableError([
@@ -75,7 +81,7 @@ export async function createSandboxEngine(options: SandboxEngineOptions, log: Lo
     discard: (account) => discardSlot(host, account),
   });
   const host: SandboxHost = {
-    tools: support.tools,
+    tools: { ...support.tools, ...(launcher ? { launcher } : {}) },
     cgroups,
     accounts,
     pool,

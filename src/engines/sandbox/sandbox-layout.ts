@@ -100,6 +100,8 @@ export interface LaunchTools {
   readonly bwrap: string;
   /** perl, under /usr (so also in the sandbox), for the command supervisor; absent: the sh check. */
   readonly perl?: string;
+  /** The compiled launcher (launcher-binary.ts), in place of the host script and setpriv. */
+  readonly launcher?: string;
 }
 
 export interface LaunchPlan {
@@ -119,21 +121,43 @@ export interface LaunchPlan {
 }
 
 /**
- * The argv that starts one sandboxed process: the host script as root (cgroups) -> setpriv (the task user,
- * its groups, no capabilities, no_new_privs) -> bubblewrap (unprivileged, which binds the task directory
- * itself: its user can reach it) -> the command. One process all along until bubblewrap forks, so the cgroups
- * hold everything and bubblewrap's --die-with-parent watches the worker itself.
+ * The argv that starts one sandboxed process: as root on the host, the cgroups joined and bubblewrap's
+ * argument file opened as fd 6, then the task user taken (its groups, no capabilities, no_new_privs), by the
+ * compiled launcher in one exec or by the host script and setpriv in two -> bubblewrap (unprivileged, which
+ * binds the task directory itself: its user can reach it) -> the command. One process all along until
+ * bubblewrap forks, so the cgroups hold everything and bubblewrap's --die-with-parent watches the worker.
  */
 export function launchArgv(plan: LaunchPlan): [string, ...string[]] {
   const { tools, user } = plan;
+  const sandbox = [
+    tools.bwrap,
+    '--args',
+    '6',
+    ...(plan.newSession ? ['--new-session'] : []),
+    ...(plan.extraOptions ?? []),
+    '--',
+    ...plan.command,
+  ];
+  const cgroups = [String(plan.cgroupProcs.length), ...plan.cgroupProcs];
+  if (tools.launcher) {
+    const groups = user.groups.length > 0 ? user.groups.join(',') : '-';
+    return [
+      tools.launcher,
+      plan.argsFile,
+      ...cgroups,
+      String(user.uid),
+      String(user.gid),
+      groups,
+      ...sandbox,
+    ];
+  }
   return [
     '/bin/sh',
     '-c',
     plan.hostScript,
     'tc-sandbox-host',
     plan.argsFile,
-    String(plan.cgroupProcs.length),
-    ...plan.cgroupProcs,
+    ...cgroups,
     tools.setpriv,
     `--reuid=${user.uid}`,
     `--regid=${user.gid}`,
@@ -142,12 +166,6 @@ export function launchArgv(plan: LaunchPlan): [string, ...string[]] {
     '--inh-caps=-all',
     '--bounding-set=-all',
     '--',
-    tools.bwrap,
-    '--args',
-    '6',
-    ...(plan.newSession ? ['--new-session'] : []),
-    ...(plan.extraOptions ?? []),
-    '--',
-    ...plan.command,
+    ...sandbox,
   ];
 }

@@ -1,18 +1,11 @@
 // The command supervisor as a small C program, compiled once per source version into the state directory
-// where the host has a C compiler. It keeps the contract of the perl supervisor (launch-scripts.ts): run the
+// where the host has a C compiler (compiled-helper.ts). It keeps the contract of the perl supervisor (launch-scripts.ts): run the
 // command as a child, say on fd 3 that it could not start (`errno N`) or that a signal ended it
 // (`signal N`), exit with its code. The same work in perl costs several milliseconds per command (the
 // interpreter starting inside the sandbox); the binary costs a fork.
-import { execFile, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { access, chmod, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
 import type { Logger } from 'pino';
-import { outputText } from './child-output.js';
-import { findTool } from './host-requirements.js';
-
-const run = promisify(execFile);
+import { compiledHelper } from './compiled-helper.js';
 
 /** Where the binary appears inside every sandbox (bound read-only onto the sandbox's tmpfs root). */
 export const supervisorPathInSandbox = '/run/tc-worker/supervise';
@@ -59,46 +52,12 @@ int main(int argc, char **argv) {
 }
 `;
 
-const compilers = ['cc', 'gcc', 'tcc', 'clang'];
-const compileTimeoutMs = 60_000;
-
 /**
  * The supervisor binary in `stateDir`, compiled now unless this source's build is there already; undefined
  * where there is no C compiler or it fails (then the perl or sh supervisor serves, more slowly).
  */
-export async function supervisorBinary(stateDir: string, log: Logger): Promise<string | undefined> {
-  const version = createHash('sha256').update(supervisorSource).digest('hex').slice(0, 12);
-  const binary = join(stateDir, `supervise-${version}`);
-  const built = await access(binary).then(
-    () => true,
-    () => false,
-  );
-  if (built) return (await works(binary, log)) ? binary : undefined;
-  for (const name of compilers) {
-    const compiler = await findTool(name);
-    if (!compiler) continue;
-    const source = join(stateDir, `supervise-${version}.${process.pid}.c`);
-    const output = `${binary}.${process.pid}.tmp`;
-    try {
-      await writeFile(source, supervisorSource, { mode: 0o600 });
-      try {
-        await run(compiler, ['-O2', '-o', output, source], { timeout: compileTimeoutMs });
-      } catch (error) {
-        const problem = outputText((error as { stderr?: unknown }).stderr) || (error as Error).message;
-        log.warn({ compiler, problem }, 'compiling the sandbox supervisor failed');
-        continue;
-      }
-      // Task users execute it (through the sandbox's read-only bind); nobody may change it.
-      await chmod(output, 0o755);
-      await rename(output, binary);
-      log.info({ binary, compiler }, 'sandbox supervisor compiled');
-      return (await works(binary, log)) ? binary : undefined;
-    } finally {
-      await rm(source, { force: true });
-      await rm(output, { force: true });
-    }
-  }
-  return undefined;
+export function supervisorBinary(stateDir: string, log: Logger): Promise<string | undefined> {
+  return compiledHelper(stateDir, { name: 'supervise', source: supervisorSource, works }, log);
 }
 
 /**

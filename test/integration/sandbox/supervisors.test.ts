@@ -1,5 +1,7 @@
-// The command supervisors: the compiled one (where the host has a C compiler, as here) and the perl one it
-// falls back to report the same outcomes: an exit code, a signal (exit code -1), a command that cannot start.
+// The compiled helpers (where the host has a C compiler, as here) and the scripts they fall back to: the
+// launcher or the host script with setpriv take the task user and drop the same privileges; the compiled or
+// perl supervisor report the same outcomes: an exit code, a signal (exit code -1), a command that cannot
+// start.
 import assert from 'node:assert/strict';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,16 +17,13 @@ const host = await sandboxHost();
 
 for (const compiled of [true, false]) {
   describe(
-    `sandbox command supervisor (${compiled ? 'compiled' : 'perl'})`,
+    `sandbox launch and supervisor (${compiled ? 'compiled' : 'sh, setpriv and perl'})`,
     { skip: host.skip ?? false },
     () => {
       let engine: Engine;
       let workDir: { path: string; remove: () => Promise<void> };
       before(async () => {
-        engine = await createSandboxEngine(
-          { ...testEngineOptions, compileSupervisor: compiled },
-          silentLog(),
-        );
+        engine = await createSandboxEngine({ ...testEngineOptions, compileHelpers: compiled }, silentLog());
         workDir = await tempDir('tc-worker-supervisor-');
         await chmod(workDir.path, 0o711);
       });
@@ -55,6 +54,20 @@ for (const compiled of [true, false]) {
         const { result, log } = await run(['sh', '-c', 'kill -TERM $$']);
         assert.equal(result.exitCode, -1);
         assert.match(result.failure ?? '', /SIGTERM/, log);
+      });
+
+      it('runs the command as the task user in its own group only, with no capability and no_new_privs', async () => {
+        const { result, log } = await run([
+          'sh',
+          '-c',
+          'echo "ids=$(id -u):$(id -g):$(id -G | wc -w)"; grep -E "^(Cap...|NoNewPrivs):" /proc/self/status',
+        ]);
+        assert.equal(result.success, true, log);
+        const [, uid, gid] = /^ids=(\d+):(\d+):1$/m.exec(log) ?? [];
+        assert.ok(Number(uid) >= 2_000_000_000 && uid === gid, log);
+        for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb'])
+          assert.match(log, new RegExp(`^${set}:\\s+0+$`, 'm'), `${set}: ${log}`);
+        assert.match(log, /^NoNewPrivs:\s+1$/m);
       });
 
       it('reports a command that cannot start', async () => {

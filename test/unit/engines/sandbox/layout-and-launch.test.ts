@@ -126,6 +126,34 @@ describe('launch argv', () => {
     assert.deepEqual(argv.slice(bwrap + 1), ['--args', '6', '--new-session', '--', 'sh', '-c', 'echo hi']);
   });
 
+  it('goes through the compiled launcher in one exec where there is one, then bubblewrap', () => {
+    const argv = launchArgv({ ...plan, tools: { ...plan.tools, launcher: '/s/launch' } });
+    assert.deepEqual(argv, [
+      '/s/launch',
+      '/s/bwrap.args',
+      '2',
+      '/cg/memory/procs',
+      '/cg/pids/procs',
+      '990',
+      '980',
+      '29,44',
+      '/u/bwrap',
+      '--args',
+      '6',
+      '--new-session',
+      '--',
+      'sh',
+      '-c',
+      'echo hi',
+    ]);
+    const none = launchArgv({
+      ...plan,
+      tools: { ...plan.tools, launcher: '/s/launch' },
+      user: { uid: 1, gid: 1, groups: [] },
+    });
+    assert.equal(none[7], '-', 'no supplementary groups');
+  });
+
   it('clears the supplementary groups when there are none; a shell keeps its terminal', () => {
     const argv = launchArgv({
       ...plan,
