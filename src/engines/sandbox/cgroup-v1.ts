@@ -1,12 +1,13 @@
 // cgroup v1: one hierarchy per controller (/sys/fs/cgroup/<controller>/), each task with a cgroup in every
 // hierarchy the engine uses: memory (limit, OOM count, peak), pids (fork limit), cpu (quota), cpuacct (CPU
 // time, where mounted) and freezer (to kill a whole task without a process slipping away by forking).
-import { mkdir, realpath, readdir, stat } from 'node:fs/promises';
+import { realpath, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CpuTimes } from '../shared/cpu-time.js';
 import {
   keyedValue,
+  makeCgroupDir,
   killPid,
   readCgroupFile,
   readNumberFile,
@@ -82,7 +83,7 @@ class TaskCgroupV1 implements MakeableCgroup {
 
   async make(limits: ResourceLimits): Promise<void> {
     // One directory per hierarchy, independent of each other; the limits then in order (some depend on others).
-    await Promise.all(this.#unique.map((dir) => mkdir(dir, { recursive: true })));
+    for (const dir of this.#unique) await makeCgroupDir(dir);
     for (const [controller, file, value] of v1LimitWrites(limits)) {
       const dir = this.#dirs.get(controller as Controller);
       if (dir === undefined) continue;
@@ -90,9 +91,14 @@ class TaskCgroupV1 implements MakeableCgroup {
     }
   }
 
+  /**
+   * The first hierarchy's list is complete: every process of the task starts in the launcher, which joins
+   * the hierarchies in the order of procsFiles, the first first, before anything of the task runs; its
+   * children inherit every hierarchy, and none can leave (cgroup.procs files are root's).
+   */
   async pids(): Promise<number[]> {
-    const lists = await Promise.all(this.procsFiles.map((file) => readPids(file)));
-    return [...new Set(lists.flat())];
+    const first = this.procsFiles[0];
+    return first === undefined ? [] : readPids(first);
   }
 
   async killAll(timeoutMs = 10_000): Promise<boolean> {

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CpuTimes } from '../shared/cpu-time.js';
 import {
   keyedValue,
+  makeCgroupDir,
   killPid,
   readCgroupFile,
   readNumberFile,
@@ -66,7 +67,7 @@ class TaskCgroupV2 implements MakeableCgroup {
   }
 
   async make(limits: ResourceLimits): Promise<void> {
-    await mkdir(this.#dir, { recursive: true });
+    await makeCgroupDir(this.#dir);
     for (const [file, value] of v2LimitWrites(limits)) await writeLimitFile(this.#dir, file, value);
   }
 

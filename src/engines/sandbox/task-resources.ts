@@ -3,9 +3,12 @@
 // sandbox), and the ownership of the task directory. Made in start() (the user taken from the pool) and
 // released in dispose() or after an abort, in the order that keeps clean-up after a crash safe: the uid's
 // record first and last (it names the owner), the cgroups and directories in between.
-import { chmod, lchown, lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmodSync, lchownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmod, lchown, lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileUser } from '../process/task-user.js';
+import { removeTree } from '../shared/remove-tree.js';
+import { syncWork } from '../shared/sync-work.js';
 import type { CgroupTree, TaskCgroup } from './cgroup-types.js';
 import type { HostTools } from './host-requirements.js';
 import { execCheckScript, hostScript, superviseScript } from './launch-scripts.js';
@@ -105,7 +108,7 @@ export class TaskResources {
         env,
         ...(host.supervisor ? { supervisor: host.supervisor } : {}),
       });
-      await writeFile(join(dir, 'bwrap.args'), argsFileContent(options), { mode: 0o600 });
+      writeFileSync(join(dir, 'bwrap.args'), argsFileContent(options), { mode: 0o600 });
       const resources = new TaskResources(host, plan, account, cgroup);
       host.live.add(resources);
       return resources;
@@ -175,12 +178,8 @@ export class TaskResources {
         if (!(await this.cgroup.remove()))
           throw new Error(`the cgroups of ${name} could not be emptied and removed`);
       });
-      await step('task directory', () =>
-        keepTaskDir ? handToRoot(taskDir) : rm(taskDir, { recursive: true, force: true, maxRetries: 3 }),
-      );
-      await step('state directory', () =>
-        rm(this.#stateTaskDir, { recursive: true, force: true, maxRetries: 3 }),
-      );
+      await step('task directory', () => (keepTaskDir ? handToRoot(taskDir) : removeTree(taskDir)));
+      await step('state directory', () => removeTree(this.#stateTaskDir));
       // Last: while the uid's record exists, a crashed worker's successor knows whose the rest was.
       await step('user', () => this.#host.accounts.remove(name));
       this.#host.live.delete(this);
@@ -245,25 +244,29 @@ async function handToRoot(root: string): Promise<void> {
   });
 }
 
-/** The task's state directory: searchable, not readable, by the task user, who only passes through to its /tmp. */
-async function makeStateTaskDir(dir: string, account: TaskAccount): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { mode: 0o711 });
-  await chmod(dir, 0o711);
-  await mkdir(join(dir, 'tmp'), { mode: 0o700 });
-  await lchown(join(dir, 'tmp'), account.uid, account.gid);
+/**
+ * The task's state directory: searchable, not readable, by the task user, who only passes through to its
+ * /tmp. Synchronous, as the small files below: a handful of calls into the page cache for a directory
+ * whose name is new, microseconds each where the thread pool costs a round trip per call.
+ */
+function makeStateTaskDir(dir: string, account: TaskAccount): Promise<void> {
+  return syncWork(() => {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { mode: 0o711 });
+    chmodSync(dir, 0o711);
+    mkdirSync(join(dir, 'tmp'), { mode: 0o700 });
+    lchownSync(join(dir, 'tmp'), account.uid, account.gid);
+  });
 }
 
 /** The passwd and group files of the sandbox (sandbox-identity.ts): readable by all, as the host's are. */
-async function writeIdentity(dir: string, account: TaskAccount, osGroups: readonly string[]): Promise<void> {
-  const [passwd, group] = await Promise.all([
-    readFile('/etc/passwd', 'utf8'),
-    readFile('/etc/group', 'utf8'),
-  ]);
-  await Promise.all([
-    writeFile(join(dir, identityFiles.passwd), sandboxPasswd(passwd, account), { mode: 0o644 }),
-    writeFile(join(dir, identityFiles.group), sandboxGroup(group, account, osGroups), { mode: 0o644 }),
-  ]);
+function writeIdentity(dir: string, account: TaskAccount, osGroups: readonly string[]): Promise<void> {
+  return syncWork(() => {
+    const passwd = sandboxPasswd(readFileSync('/etc/passwd', 'utf8'), account);
+    const group = sandboxGroup(readFileSync('/etc/group', 'utf8'), account, osGroups);
+    writeFileSync(join(dir, identityFiles.passwd), passwd, { mode: 0o644 });
+    writeFileSync(join(dir, identityFiles.group), group, { mode: 0o644 });
+  });
 }
 
 /** The task directory and whatever plugins put in it before the start belong to the task user. */
