@@ -14,7 +14,7 @@ export async function benchSandbox(queue: QueueHandle, tasks: number): Promise<s
   if (install.status !== 0)
     return [`sandbox engine: not measured: ${install.stderr.trim().split('\n').at(-1) ?? 'cannot install'}`];
   const sandbox = { engine: 'sandbox' };
-  // Warm up: the first sandbox task pays for loading what bubblewrap and useradd need.
+  // Warm up: the first sandbox task pays for loading what bubblewrap needs and for building the helpers.
   await throughWorker(queue, 5, 1, sandbox);
   const processMs = await throughWorker(queue, tasks, 1, { engine: 'process' });
   const sandboxMs = await throughWorker(queue, tasks, 1, sandbox);
