@@ -1,6 +1,6 @@
 // Clean-up after a worker that died without releasing its tasks (a crash, a kill -9, a power cut): at engine
-// creation, every task user (uid record) whose owner worker is gone, with its cgroups, its state directory
-// and its processes, and every cgroup or state directory of the engine's shape whose user is gone. The owner
+// creation, every task user (uid record) whose owner worker is gone, with its cgroups, its state directory,
+// its task directory and its processes, and every cgroup or state directory of the engine's shape whose user is gone. The owner
 // comes from the uid's record, so the tasks of a live worker (another worker on the machine, or a test
 // process) are never touched.
 import { readdir, readFile, rm } from 'node:fs/promises';
@@ -27,6 +27,8 @@ export async function removeLeftovers(host: SandboxHost, log: Logger): Promise<s
       await host.cgroups.open(name).remove();
       if (user) await killUidProcesses(user.uid);
       await rm(stateTaskDir(host.stateDir, name), { recursive: true, force: true });
+      // The crashed run's task directory: its files are the uid's, which a later task may get.
+      if (user?.taskDir) await rm(user.taskDir, { recursive: true, force: true });
       if (user) await host.accounts.remove(name);
       removed.push(name);
       log.warn({ name, owner }, 'removed what a task of a worker that is gone left behind');

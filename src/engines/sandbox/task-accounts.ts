@@ -37,6 +37,8 @@ export interface AccountRecord {
   readonly uid: number;
   /** The owner comment (worker-owner.ts): whose task user it is. */
   readonly comment: string;
+  /** The task directory the user was given (noteTaskDir), which clean-up after a crash removes. */
+  readonly taskDir?: string;
 }
 
 /** Ids taken by the host's own users and groups, which a task never gets even inside the range. */
@@ -84,8 +86,9 @@ export class TaskAccounts {
       const uid = Number(entry);
       if (!/^\d+$/.test(entry)) continue;
       const text = await readFile(join(this.#recordsDir, entry), 'utf8').catch(() => undefined);
-      const [name = '', comment = ''] = (text ?? '').split('\n');
-      if (taskUserPattern.test(name)) records.push({ name, uid, comment });
+      const [name = '', comment = '', taskDir = ''] = (text ?? '').split('\n');
+      if (taskUserPattern.test(name))
+        records.push({ name, uid, comment, ...(taskDir.startsWith('/') ? { taskDir } : {}) });
     }
     return records;
   }
@@ -124,6 +127,18 @@ export class TaskAccounts {
       `every uid of the task uid range ${this.#range.first}-${this.#range.first + this.#range.count - 1} ` +
         'is in use (sandbox.taskUids): widen it, or see whether a worker left tasks behind',
     );
+  }
+
+  /**
+   * Adds the task directory to the user's record, before the task gets it: should the worker die, the next
+   * one removes that directory with the rest, so that a later task given the same uid never finds files
+   * of this one's on the machine (a symlink in its own directory could otherwise publish them).
+   */
+  noteTaskDir(account: TaskAccount, comment: string, taskDir: string): void {
+    if (taskDir.includes('\n')) throw new Error(`a task directory cannot hold a newline: ${taskDir}`);
+    writeFileSync(join(this.#recordsDir, String(account.uid)), `${account.name}\n${comment}\n${taskDir}\n`, {
+      mode: 0o600,
+    });
   }
 
   /** Frees the user's uid; a user that is already gone is fine. */

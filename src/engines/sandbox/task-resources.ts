@@ -17,7 +17,7 @@ import type { AccountPool } from './account-pool.js';
 import { identityFiles, sandboxGroup, sandboxPasswd } from './sandbox-identity.js';
 import { supervisorPathInSandbox } from './supervisor-binary.js';
 import type { TaskAccount, TaskAccounts } from './task-accounts.js';
-import type { WorkerOwner } from './worker-owner.js';
+import { poolComment, type WorkerOwner } from './worker-owner.js';
 
 /** The engine-wide facts and services a task's resources come from. */
 export interface SandboxHost {
@@ -84,6 +84,8 @@ export class TaskResources {
     // limits: a task that narrowed none starts without waiting for them.
     const ready = account.prepared === true && sameLimits(plan.limits, host.defaultLimits);
     try {
+      // Before the task directory is the user's: a crash from here on leaves a record that names it.
+      host.accounts.noteTaskDir(account, poolComment(host.owner), plan.taskDir);
       // Independent parts, at once: each is a handful of file system calls the task start waits for.
       const [made, ...others] = await Promise.allSettled([
         ready ? Promise.resolve(host.cgroups.open(plan.name)) : host.cgroups.create(plan.name, plan.limits),

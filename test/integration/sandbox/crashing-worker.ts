@@ -1,5 +1,6 @@
 // A worker that starts one sandboxed task and then waits to be killed (SIGKILL: a crash), for the test of
-// what the next worker cleans up. Usage: crashing-worker.ts WORKDIR; prints `running <task user>`.
+// what the next worker cleans up. Usage: crashing-worker.ts WORKDIR; prints `task dir <path>` and
+// `running <task user>`.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSandboxEngine } from '../../../src/engines/sandbox/sandbox-engine.js';
@@ -28,6 +29,6 @@ const builder = await engine.prepare({
 });
 await builder.start();
 await log.waitFor(/^up$/m);
-process.stdout.write(`running ${taskUserOf(taskDir)}\n`);
+process.stdout.write(`task dir ${taskDir}\nrunning ${taskUserOf(taskDir)}\n`);
 // Never resolves: the test kills this process.
 await new Promise(() => undefined);

@@ -514,6 +514,8 @@ describe('sandbox engine security', { skip: host.skip ?? false }, () => {
     const next = await createSandboxEngine(testEngineOptions, silentLog());
     await next.dispose?.();
     assert.ok(!uidRecords().some((record) => record.name === name), 'user removed');
+    const crashedTaskDir = /^task dir (\S+)$/m.exec(out)?.[1] ?? '';
+    assert.ok(crashedTaskDir !== '' && !existsSync(crashedTaskDir), 'its task directory removed');
     assert.deepEqual(ownedByChild(), [], 'its pool users removed');
     assert.equal(existsSync(`/sys/fs/cgroup/pids/tc-worker/${name}`), false, 'cgroup removed');
     assert.equal(existsSync(`/sys/fs/cgroup/tc-worker/${name}`), false, 'cgroup removed');

@@ -29,6 +29,12 @@ describe('task uids', () => {
     assert.ok(account.uid >= 7000 && account.uid < 7100);
     assert.equal(account.gid, account.uid);
     assert.deepEqual(await accounts.list(), [{ name, uid: account.uid, comment: 'owner 1@2' }]);
+    // The task directory goes into the record before the task gets it, for clean-up after a crash.
+    accounts.noteTaskDir(account, 'owner 1@2', '/work/run-1/task');
+    assert.deepEqual(await accounts.list(), [
+      { name, uid: account.uid, comment: 'owner 1@2', taskDir: '/work/run-1/task' },
+    ]);
+    assert.throws(() => accounts.noteTaskDir(account, 'c', '/a\nb'), /newline/);
     await accounts.remove(name);
     assert.deepEqual(await accounts.list(), []);
     await accounts.remove(name);
