@@ -5,7 +5,7 @@
 // run (a `noexec` state directory), the engine uses the slower script equivalents (launch-scripts.ts).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { access, chmod, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
@@ -36,11 +36,10 @@ export async function compiledHelper(
 ): Promise<string | undefined> {
   const version = createHash('sha256').update(spec.source).digest('hex').slice(0, 12);
   const binary = join(stateDir, `${spec.name}-${version}`);
-  const built = await access(binary).then(
-    () => true,
-    () => false,
-  );
-  if (built) return (await spec.works(binary, log)) ? binary : undefined;
+  if (await trustedBuild(binary)) return (await spec.works(binary, log)) ? binary : undefined;
+  // Anything else under that name (a file someone else made, before the state directory was the
+  // engine's) is not run: the launcher runs as root.
+  await rm(binary, { force: true });
   for (const name of compilers) {
     const compiler = await findTool(name);
     if (!compiler) continue;
@@ -69,6 +68,17 @@ export async function compiledHelper(
 }
 
 const staticFlags = ['-O2', '-static'];
+
+/** A build of ours: a regular file of the worker's user that nobody else may write. */
+async function trustedBuild(binary: string): Promise<boolean> {
+  const info = await lstat(binary).catch(() => undefined);
+  return (
+    info !== undefined &&
+    info.isFile() &&
+    info.uid === (process.getuid?.() ?? info.uid) &&
+    (info.mode & 0o022) === 0
+  );
+}
 
 /** Undefined when the compiler built the program; otherwise what it said. */
 async function compile(compiler: string, args: string[]): Promise<string | undefined> {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { launcherBinary } from '../../../../src/engines/sandbox/launcher-binary.js';
@@ -100,4 +100,28 @@ describe('compiled sandbox launcher', () => {
       }
     },
   );
+});
+
+describe('compiled helpers found in the state directory', () => {
+  it('are run only when they are the worker’s own and nobody else may write them', { skip }, async () => {
+    if (!compiler) return;
+    const dir = await tempDir();
+    try {
+      const binary = await launcherBinary(dir.path, silentLog());
+      assert.ok(binary);
+      // Someone else's file under the helper's name: replaced by a fresh build, never run.
+      await writeFile(binary, '#!/bin/sh\nexit 0\n', { mode: 0o777 });
+      await chmod(binary, 0o777);
+      const again = await launcherBinary(dir.path, silentLog());
+      assert.equal(again, binary);
+      assert.equal((await stat(binary)).mode & 0o777, 0o755, 'rebuilt');
+      assert.notEqual(
+        (await readFile(binary)).subarray(0, 4).toString('latin1'),
+        '#!/b',
+        'not the planted file',
+      );
+    } finally {
+      await dir.remove();
+    }
+  });
 });
