@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { launcherBinary } from '../../../../src/engines/sandbox/launcher-binary.js';
@@ -120,6 +120,10 @@ describe('compiled helpers found in the state directory', () => {
         '#!/b',
         'not the planted file',
       );
+      // Another user's, even without write access for others: rebuilt too.
+      await chown(binary, 65534, 65534);
+      assert.equal(await launcherBinary(dir.path, silentLog()), binary);
+      assert.equal((await stat(binary)).uid, 0, 'rebuilt as root’s');
     } finally {
       await dir.remove();
     }
