@@ -3,7 +3,7 @@
 // first byte. The SHA-256 of the original bytes is computed in the same pass as the compression.
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -128,6 +128,9 @@ export async function prepareBody(
 
   const path = join(options.tempDir, `upload-${randomUUID()}.gz`);
   const dispose = (): Promise<void> => rm(path, { force: true });
+  // Made on first use (most runs never need it): the worker's alone, inside a run directory only the
+  // worker may write.
+  await mkdir(options.tempDir, { recursive: true, mode: 0o700 });
   try {
     const output = createWriteStream(path);
     output.once('error', () => void (failedFirst = true));

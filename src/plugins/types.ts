@@ -64,7 +64,10 @@ export interface TaskContext {
   readonly log: TaskLog;
   /** Path of the file behind the task log (complete once `finished` runs). */
   readonly taskLogPath: string;
-  /** A directory of this run outside the task's reach, for temporary files; removed with the run. */
+  /**
+   * A directory of this run outside the task's reach, for temporary files; removed with the run. It does
+   * not exist until its first user makes it (`mkdir -p`, mode 0700).
+   */
   readonly scratchDir: string;
   /** Every enabled plugin's `reservedArtifacts`: names a task file may not be published under. */
   readonly reservedArtifacts: ReadonlySet<string>;

@@ -96,9 +96,10 @@ class TaskRun {
     let log: FileTaskLog | undefined;
     try {
       const taskDir = join(runDir, 'task');
+      // Made by whoever first needs it (large compressed uploads): a directory less to make and remove
+      // for most runs.
       const scratchDir = join(runDir, 'scratch');
       mkdirSync(taskDir);
-      mkdirSync(scratchDir, { mode: 0o700 });
       // The log lives beside the task directory, out of the task's reach and out of its artifacts.
       const taskLogPath = join(runDir, 'task.log');
       log = this.#log = new FileTaskLog(taskLogPath);

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { TaskLog } from '../../log/task-log.js';
 import { cpuTimeBetween, type CpuTimes } from '../shared/cpu-time.js';
 import { drainPipes } from '../shared/drain-pipes.js';
+import type { Spawner } from '../shared/spawner.js';
 import { childCpuTimes } from './cpu-times.js';
 import { killGroup, killGroupAndWait } from './process-group.js';
 import { killProcessesWorkingIn } from './working-dir-sweep.js';
@@ -34,12 +35,15 @@ export interface CommandOptions {
   readonly workerLog: Logger;
   /** Sessions to spare when the processes left in `cwd` are killed (the task's open interactive shells). */
   readonly keepSessions?: () => ReadonlySet<number>;
+  /** Starts the command instead of Node's spawn, which forks the whole worker (spawner.ts). */
+  readonly spawner?: Spawner | undefined;
 }
 
 /** How long to wait for output pipes after the group is dead (an escaped process may still hold them). */
 const pipeGraceMs = 2000;
 
 export function startCommand(argv: readonly [string, ...string[]], options: CommandOptions): RunningCommand {
+  if (options.spawner?.alive) return startSpawned(argv, options, options.spawner);
   const cpuBefore = childCpuTimes();
   const startedAt = performance.now();
   const elapsed = (): number => performance.now() - startedAt;
@@ -80,15 +84,7 @@ export function startCommand(argv: readonly [string, ...string[]], options: Comm
       const cpuAfter = childCpuTimes();
       const pid = child.pid;
       void (async () => {
-        // Background children of a command die with it; the output they wrote so far is kept.
-        if (pid !== undefined && !(await killGroupAndWait(pid)))
-          options.workerLog.error({ pgid: pid }, 'processes of a task survived SIGKILL');
-        // Those that left the group (setsid) but still work in the task directory die too.
-        // Only those born since the command started can be its own: older processes are passed over.
-        const bornSince = pid !== undefined ? { bornSince: { pid, startedAt } } : {};
-        if (!(await killProcessesWorkingIn(options.cwd, options.keepSessions?.(), bornSince)))
-          options.workerLog.error({ cwd: options.cwd }, 'processes of a task survived SIGKILL');
-        await drainPipes(pipes, pipeGraceMs);
+        await endOfCommand(pid, startedAt, pipes, options);
         resolve({
           exitCode: code ?? -1,
           ...(signal ? { signal } : {}),
@@ -102,6 +98,70 @@ export function startCommand(argv: readonly [string, ...string[]], options: Comm
     done,
     kill: () => {
       if (child.pid !== undefined && !exited) killGroup(child.pid);
+    },
+  };
+}
+
+/**
+ * After the command's own process exited: background children of the command die with it (the output they
+ * wrote so far is kept), and so do those that left the group (setsid) but still work in the task
+ * directory; only those born since the command started can be its own, older processes are passed over.
+ */
+async function endOfCommand(
+  pid: number | undefined,
+  startedAt: number,
+  pipes: readonly Readable[],
+  options: CommandOptions,
+): Promise<void> {
+  if (pid !== undefined && !(await killGroupAndWait(pid)))
+    options.workerLog.error({ pgid: pid }, 'processes of a task survived SIGKILL');
+  const bornSince = pid !== undefined ? { bornSince: { pid, startedAt } } : {};
+  if (!(await killProcessesWorkingIn(options.cwd, options.keepSessions?.(), bornSince)))
+    options.workerLog.error({ cwd: options.cwd }, 'processes of a task survived SIGKILL');
+  await drainPipes(pipes, pipeGraceMs);
+}
+
+/** startCommand through the spawner: the same outcomes, with the command's own CPU time from wait4. */
+function startSpawned(
+  argv: readonly [string, ...string[]],
+  options: CommandOptions,
+  spawner: Spawner,
+): RunningCommand {
+  const startedAt = performance.now();
+  const elapsed = (): number => performance.now() - startedAt;
+  let pid: number | undefined;
+  let exited = false;
+  let killWanted = false;
+  const done = (async (): Promise<CommandOutcome> => {
+    let spawned;
+    try {
+      spawned = await spawner.spawn({ argv, cwd: options.cwd, env: options.env });
+    } catch (error) {
+      return { exitCode: -1, startError: error as NodeJS.ErrnoException, wallMilliseconds: elapsed() };
+    }
+    pid = spawned.pid;
+    // A kill that came while the spawner was starting the command.
+    if (killWanted) killGroup(pid);
+    const pipes = [spawned.stdout, spawned.stderr];
+    for (const pipe of pipes) pipe.on('data', (chunk: Buffer) => options.log.write(chunk));
+    const exit = await spawned.exited;
+    exited = true;
+    const wallMilliseconds = elapsed();
+    if (exit.lost) options.workerLog.error({ pid }, 'the process spawner died while a command ran');
+    await endOfCommand(pid, startedAt, pipes, options);
+    return {
+      exitCode: exit.code ?? -1,
+      ...(exit.signal ? { signal: exit.signal } : {}),
+      wallMilliseconds,
+      ...(exit.cpu ? { cpu: exit.cpu } : {}),
+    };
+  })();
+  return {
+    done,
+    kill: () => {
+      if (exited) return;
+      if (pid === undefined) killWanted = true;
+      else killGroup(pid);
     },
   };
 }

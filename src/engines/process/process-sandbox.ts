@@ -5,6 +5,7 @@ import { formatArgv } from '../../log/task-log-format.js';
 import { commandSucceeded, logCommandResult, startErrorText } from '../shared/command-report.js';
 import { TaskResultSet, type RunOutcome } from '../shared/task-result-set.js';
 import type { EngineTaskContext, ResultSet, Sandbox, Shell, ShellSize } from '../types.js';
+import type { Spawner } from '../shared/spawner.js';
 import { startCommand, type CommandOutcome, type RunningCommand } from './command-runner.js';
 import { openPtyShell } from './pty-shell.js';
 import { TaskFiles } from './task-files.js';
@@ -14,6 +15,7 @@ export type Command = readonly [string, ...string[]];
 export class ProcessSandbox implements Sandbox {
   readonly #ctx: EngineTaskContext;
   readonly #env: Record<string, string>;
+  readonly #spawner: () => Spawner | undefined;
   readonly #done: Promise<RunOutcome>;
   #current: RunningCommand | undefined;
   /** Interactive shells still open: killed on abort and when the result is disposed, whoever forgot them. */
@@ -22,9 +24,15 @@ export class ProcessSandbox implements Sandbox {
   /** Set once the last command ended: a kill that comes later changes nothing. */
   #ended = false;
 
-  constructor(ctx: EngineTaskContext, commands: readonly Command[], env: Record<string, string>) {
+  constructor(
+    ctx: EngineTaskContext,
+    commands: readonly Command[],
+    env: Record<string, string>,
+    spawner: () => Spawner | undefined = () => undefined,
+  ) {
     this.#ctx = ctx;
     this.#env = env;
+    this.#spawner = spawner;
     const onAbort = (): void => {
       this.#current?.kill();
       void this.#killShells();
@@ -91,6 +99,7 @@ export class ProcessSandbox implements Sandbox {
         log,
         workerLog: this.#ctx.workerLog,
         keepSessions: () => new Set([...this.#shells].flatMap((shell) => (shell.pid ? [shell.pid] : []))),
+        spawner: this.#spawner(),
       });
       this.#current = command;
       // A kill or abort that came while the command was being spawned still reaches it.

@@ -2,13 +2,13 @@
 // worker on a machine without it stops at start-up with a message saying what to install, rather than
 // failing every task.
 import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
+import { findTool } from '../shared/find-tool.js';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { detectV1Mounts, type V1Mounts } from './cgroup-v1.js';
 import { missingV2Controllers } from './cgroup-v2.js';
-import { outputText } from './child-output.js';
+import { outputText } from '../shared/child-output.js';
 import type { LaunchTools } from './sandbox-layout.js';
 
 const run = promisify(execFile);
@@ -39,21 +39,6 @@ export interface HostSupport {
 }
 
 const toolDirs = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-
-/** The tool's path in the usual system directories, if it is installed there and executable. */
-export async function findTool(name: string): Promise<string | undefined> {
-  for (const dir of toolDirs) {
-    const path = join(dir, name);
-    if (
-      await access(path, constants.X_OK).then(
-        () => true,
-        () => false,
-      )
-    )
-      return path;
-  }
-  return undefined;
-}
 
 export async function checkHost(cgroupRoot = '/sys/fs/cgroup'): Promise<HostSupport> {
   const problems: string[] = [];

@@ -10,7 +10,7 @@
 // (`host <problem>`, when fd 3 is open) and on stderr, as the host script does.
 import { spawn } from 'node:child_process';
 import type { Logger } from 'pino';
-import { compiledHelper } from './compiled-helper.js';
+import { compiledHelper } from '../shared/compiled-helper.js';
 
 export const launcherSource = `
 #define _GNU_SOURCE

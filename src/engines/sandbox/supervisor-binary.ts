@@ -5,7 +5,7 @@
 // interpreter starting inside the sandbox); the binary costs a fork.
 import { spawn } from 'node:child_process';
 import type { Logger } from 'pino';
-import { compiledHelper } from './compiled-helper.js';
+import { compiledHelper } from '../shared/compiled-helper.js';
 
 /** Where the binary appears inside every sandbox (bound read-only onto the sandbox's tmpfs root). */
 export const supervisorPathInSandbox = '/run/tc-worker/supervise';

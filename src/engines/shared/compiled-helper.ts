@@ -1,8 +1,8 @@
-// Building the engine's small C helpers (the launcher, the command supervisor) once per source version into
-// the state directory, where the host has a C compiler. Linked statically where the C library allows it:
+// Building the engines' small C helpers (the process spawner; the sandbox's launcher and command supervisor)
+// once per source version into a directory of the engine's, where the host has a C compiler. Linked statically where the C library allows it:
 // on these machines an exec of a dynamically linked program costs about 0.4 ms more (the loader mapping and
 // relocating libc), and each helper runs for every command. Where nothing compiles or the result does not
-// run (a `noexec` state directory), the engine uses the slower script equivalents (launch-scripts.ts).
+// run (a `noexec` state directory), the engine uses the slower equivalents (Node's own spawn; the sandbox's scripts, launch-scripts.ts).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmod, lstat, rename, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import { outputText } from './child-output.js';
-import { findTool } from './host-requirements.js';
+import { findTool } from './find-tool.js';
 
 const run = promisify(execFile);
 
