@@ -107,6 +107,11 @@ export class Spawner {
     return !this.#dead;
   }
 
+  /** The helper process's pid (for the worker's log and tests). */
+  get pid(): number | undefined {
+    return this.#helper.pid;
+  }
+
   spawn(request: SpawnRequest): Promise<SpawnedProcess> {
     if (this.#dead) return Promise.reject(new Error('the process spawner is not running'));
     for (const text of [...request.argv, request.cwd, ...Object.entries(request.env).flat()])
