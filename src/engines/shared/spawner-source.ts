@@ -145,15 +145,27 @@ static void reap(void) {
   }
 }
 
+/* Fields of the request being parsed: grown as needed, so that no argv or environment is too long here
+   (the kernel's own limit on exec then gives E2BIG, as for Node's spawn). */
+static char **fields;
+static size_t field_room;
+
+static void add_field(size_t count, char *field) {
+  if (count == field_room) {
+    field_room = field_room ? field_room * 2 : 256;
+    fields = realloc(fields, field_room * sizeof *fields);
+    if (!fields) exit(70);
+  }
+  fields[count] = field;
+}
+
 /* One request from buf[0..length), or 0 when it is not complete yet; its size otherwise. */
 static size_t request(char *buf, size_t length) {
-  char *fields[8 + 2 * 4096];
   size_t count = 0, at = 0, need = 2;
   while (count < need) {
     char *end = memchr(buf + at, 0, length - at);
     if (!end) return 0;
-    if (count == sizeof fields / sizeof fields[0]) exit(65);
-    fields[count++] = buf + at;
+    add_field(count++, buf + at);
     at = (size_t)(end - buf) + 1;
     if (count == 1) need = fields[0][0] == 'S' ? 4 : 2;
     else if (fields[0][0] == 'S' && count == 4) need = 5 + (size_t)atol(fields[3]);
@@ -163,12 +175,16 @@ static size_t request(char *buf, size_t length) {
   if (fields[0][0] == 'S') {
     size_t argc = (size_t)atol(fields[3]);
     size_t envc = (size_t)atol(fields[4 + argc]);
-    char *argv[argc + 1], *envp[envc + 1];
+    /* argv and envp point into fields, NULL-ended: the two lists need room for their ends. */
+    char **argv = malloc((argc + 1) * sizeof *argv), **envp = malloc((envc + 1) * sizeof *envp);
+    if (!argv || !envp) exit(70);
     for (size_t i = 0; i < argc; i++) argv[i] = fields[4 + i];
     argv[argc] = NULL;
     for (size_t i = 0; i < envc; i++) envp[i] = fields[5 + argc + i];
     envp[envc] = NULL;
     if (argc > 0) start(fields[1], fields[2], argv, envp);
+    free(argv);
+    free(envp);
   } else if (fields[0][0] == 'C') {
     struct child *c = find_id(fields[1]);
     if (c && c->open) { close(c->out); close(c->err); c->open = 0; forget(c); }

@@ -95,6 +95,30 @@ describe('process spawner', { skip: compiler ? false : 'no C compiler to build t
     await assert.rejects(spawner.spawn({ argv: ['true', 'a\0b'], cwd: '/', env }), /NUL/);
   });
 
+  it('takes any number of arguments and variables; what exec refuses is E2BIG, and it keeps serving', async () => {
+    const many = Array.from({ length: 20_000 }, (_, i) => `a${i}`);
+    const manyEnv = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`V${i}`, 'x']));
+    const spawned = await spawner.spawn({
+      argv: ['sh', '-c', 'echo "$# $V4999"', 'sh', ...many],
+      cwd: '/',
+      env: { ...env, ...manyEnv },
+    });
+    const [output, exit] = await Promise.all([outputOf(spawned), spawned.exited]);
+    assert.equal(output.out, '20000 x\n');
+    assert.equal(exit.code, 0);
+    // Beyond what the kernel takes for one exec (a few MiB): refused, as by Node's spawn.
+    const huge = [
+      'true',
+      'x'.repeat(128 * 1024 - 1),
+      ...Array.from({ length: 40 }, () => 'y'.repeat(100_000)),
+    ];
+    await assert.rejects(spawner.spawn({ argv: huge as [string, ...string[]], cwd: '/', env }), {
+      code: 'E2BIG',
+    });
+    assert.equal(spawner.alive, true);
+    assert.equal((await (await spawner.spawn({ argv: ['true'], cwd: '/', env })).exited).code, 0);
+  });
+
   it('starts many commands at once, each with its own output', async () => {
     const spawned = await Promise.all(
       Array.from({ length: 20 }, (_, i) => spawner.spawn({ argv: ['echo', `command ${i}`], cwd: '/', env })),
