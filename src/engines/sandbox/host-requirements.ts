@@ -28,13 +28,11 @@ export class SandboxUnavailableError extends Error {
   }
 }
 
-export type HostTools = LaunchTools;
-
 export type CgroupSupport =
   { readonly version: 1; readonly mounts: V1Mounts } | { readonly version: 2; readonly root: string };
 
 export interface HostSupport {
-  readonly tools: HostTools;
+  readonly tools: LaunchTools;
   readonly cgroups: CgroupSupport;
 }
 

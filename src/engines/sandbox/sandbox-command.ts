@@ -4,12 +4,12 @@
 // the sandbox just before it. CPU time and OOM kills are read from the task's cgroups, so they are the
 // command's own, not mixed with other tasks'.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { TaskLog } from '../../log/task-log.js';
 import { cpuTimeBetween, type CpuTimes } from '../shared/cpu-time.js';
 import { drainPipes } from '../shared/drain-pipes.js';
+import { errnoName, signalName } from '../shared/os-names.js';
 import { killPid } from './cgroup-files.js';
 import { hostToolEnv } from './default-env.js';
 import type { TaskResources } from './task-resources.js';
@@ -130,21 +130,16 @@ export function outcomeOf(
   if (kind === 'ENOENT' || kind === 'EACCES')
     return { exitCode: -1, startError: { code: kind, message: kind } };
   if (kind === 'errno') {
-    const name = errnoNames.get(Number(value)) ?? `errno ${value}`;
+    const name = errnoName(Number(value)) ?? `errno ${value}`;
     return { exitCode: -1, startError: { code: name, message: name } };
   }
   if (kind === 'signal') {
-    const name = signalNames.get(Number(value));
+    const name = signalName(Number(value));
     return { exitCode: -1, ...(name ? { signal: name } : {}) };
   }
   if (kind === 'host') return { exitCode: -1, hostError: value };
   return { exitCode: code ?? -1, ...(signal ? { signal } : {}) };
 }
-
-const errnoNames = new Map(Object.entries(constants.errno).map(([name, number]) => [number, name]));
-const signalNames = new Map(
-  Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]),
-);
 
 function errorCode(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;

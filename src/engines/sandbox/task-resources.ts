@@ -9,10 +9,15 @@ import { join } from 'node:path';
 import type { FileUser } from '../process/task-user.js';
 import { syncWork } from '../shared/sync-work.js';
 import type { CgroupTree, TaskCgroup } from './cgroup-types.js';
-import type { HostTools } from './host-requirements.js';
 import { execCheckScript, hostScript, superviseScript } from './launch-scripts.js';
 import { sameLimits, type ResourceLimits } from './resource-limits.js';
-import { argsFileContent, bwrapOptions, launchArgv, type RootEntry } from './sandbox-layout.js';
+import {
+  argsFileContent,
+  bwrapOptions,
+  launchArgv,
+  type LaunchTools,
+  type RootEntry,
+} from './sandbox-layout.js';
 import type { AccountPool } from './account-pool.js';
 import { identityFiles, sandboxGroup, sandboxPasswd } from './sandbox-identity.js';
 import { supervisorPathInSandbox } from './supervisor-binary.js';
@@ -21,7 +26,7 @@ import { poolComment, type WorkerOwner } from './worker-owner.js';
 
 /** The engine-wide facts and services a task's resources come from. */
 export interface SandboxHost {
-  readonly tools: HostTools;
+  readonly tools: LaunchTools;
   readonly cgroups: CgroupTree;
   readonly accounts: TaskAccounts;
   /** Where tasks get their users from (made ahead of time). */

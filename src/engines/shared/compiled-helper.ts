@@ -5,12 +5,13 @@
 // run (a `noexec` state directory), the engine uses the slower equivalents (Node's own spawn; the sandbox's scripts, launch-scripts.ts).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, lstat, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import { outputText } from './child-output.js';
 import { findTool } from './find-tool.js';
+import { ownedAlone } from './owned-alone.js';
 
 const run = promisify(execFile);
 
@@ -36,7 +37,8 @@ export async function compiledHelper(
 ): Promise<string | undefined> {
   const version = createHash('sha256').update(spec.source).digest('hex').slice(0, 12);
   const binary = join(stateDir, `${spec.name}-${version}`);
-  if (await trustedBuild(binary)) return (await spec.works(binary, log)) ? binary : undefined;
+  // A build of ours: a regular file of the worker's user that nobody else may write.
+  if (await ownedAlone(binary, 'file', 0o022)) return (await spec.works(binary, log)) ? binary : undefined;
   // Anything else under that name (a file someone else made, before the state directory was the
   // engine's) is not run: the launcher runs as root.
   await rm(binary, { force: true });
@@ -51,13 +53,13 @@ export async function compiledHelper(
         (await compile(compiler, [...staticFlags, '-o', output, source])) &&
         (await compile(compiler, ['-O2', '-o', output, source]));
       if (problem) {
-        log.warn({ compiler, problem, helper: spec.name }, 'compiling a sandbox helper failed');
+        log.warn({ compiler, problem, helper: spec.name }, 'compiling a helper failed');
         continue;
       }
-      // Task users may execute it (through the sandbox's read-only bind); nobody may change it.
+      // Sandbox task users may execute it (through a read-only bind); nobody may change it.
       await chmod(output, 0o755);
       await rename(output, binary);
-      log.info({ binary, compiler }, 'sandbox helper compiled');
+      log.info({ binary, compiler, helper: spec.name }, 'helper compiled');
       return (await spec.works(binary, log)) ? binary : undefined;
     } finally {
       await rm(source, { force: true });
@@ -68,17 +70,6 @@ export async function compiledHelper(
 }
 
 const staticFlags = ['-O2', '-static'];
-
-/** A build of ours: a regular file of the worker's user that nobody else may write. */
-async function trustedBuild(binary: string): Promise<boolean> {
-  const info = await lstat(binary).catch(() => undefined);
-  return (
-    info !== undefined &&
-    info.isFile() &&
-    info.uid === (process.getuid?.() ?? info.uid) &&
-    (info.mode & 0o022) === 0
-  );
-}
 
 /** Undefined when the compiler built the program; otherwise what it said. */
 async function compile(compiler: string, args: string[]): Promise<string | undefined> {

@@ -3,10 +3,11 @@
 // built once per machine and user into a private directory under the system's temporary directory (every
 // worker of the user shares the build), or where that directory is not safely the worker's own (someone
 // else made it, or may write it), into the given one.
-import { lstat, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { ownedAlone } from './owned-alone.js';
 import { Spawner } from './spawner.js';
 
 /** Restarts after the spawner died, before the engine keeps Node's spawn for good. */
@@ -71,11 +72,5 @@ async function privateDir(dir: string): Promise<boolean> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false;
   }
-  const info = await lstat(dir).catch(() => undefined);
-  return (
-    info !== undefined &&
-    info.isDirectory() &&
-    info.uid === (process.getuid?.() ?? info.uid) &&
-    (info.mode & 0o077) === 0
-  );
+  return ownedAlone(dir, 'directory', 0o077);
 }

@@ -6,10 +6,10 @@ import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
 import { constants, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { constants as osConstants } from 'node:os';
 import type { Logger } from 'pino';
 import type { CpuTimes } from './cpu-time.js';
 import { compiledHelper } from './compiled-helper.js';
+import { errnoName, signalName } from './os-names.js';
 import { spawnerSource } from './spawner-source.js';
 
 export interface SpawnRequest {
@@ -50,11 +50,6 @@ interface Pending {
   readonly reject: (error: Error) => void;
   exit?: (exit: SpawnedExit) => void;
 }
-
-const errnoNames = new Map(Object.entries(osConstants.errno).map(([name, number]) => [number, name]));
-const signalNames = new Map(
-  Object.entries(osConstants.signals).map(([name, number]) => [number, name as NodeJS.Signals]),
-);
 
 export class Spawner {
   readonly #helper: ChildProcess;
@@ -161,7 +156,7 @@ export class Spawner {
     if (kind === 'F') {
       this.#pending.delete(id);
       const errno = Number(rest[0]);
-      pending.reject(new SpawnStartError(pending.file, errnoNames.get(errno) ?? `errno ${errno}`));
+      pending.reject(new SpawnStartError(pending.file, errnoName(errno) ?? `errno ${errno}`));
     } else if (kind === 'S') {
       const [pid, outFd, errFd] = rest.map(Number);
       this.#started(id, pending, pid ?? 0, outFd ?? -1, errFd ?? -1);
@@ -174,7 +169,7 @@ export class Spawner {
       pending.exit?.(
         signalNumber === 0
           ? { code: (status >> 8) & 0xff, signal: null, cpu }
-          : { code: null, signal: signalNames.get(signalNumber) ?? 'SIGKILL', cpu },
+          : { code: null, signal: signalName(signalNumber) ?? 'SIGKILL', cpu },
       );
     }
   }
@@ -222,6 +217,7 @@ function works(binary: string, log: Logger): Promise<boolean> {
   return new Promise((resolve) => {
     const helper = nodeSpawn(binary, [], { stdio: ['pipe', 'pipe', 'ignore'] });
     let said = '';
+    let acknowledged = false;
     const timer = setTimeout(() => finish(false), 10_000);
     const finish = (ok: boolean): void => {
       clearTimeout(timer);
@@ -233,9 +229,8 @@ function works(binary: string, log: Logger): Promise<boolean> {
     helper.stdout.setEncoding('latin1');
     helper.stdout.on('data', (chunk: string) => {
       said += chunk;
-      const started = /^S 0 \d+ (\d+) (\d+)$/m.exec(said);
-      if (started && !said.includes('C sent')) {
-        said += 'C sent\n';
+      if (!acknowledged && /^S 0 \d+ \d+ \d+$/m.test(said)) {
+        acknowledged = true;
         helper.stdin.write('C\u00000\u0000');
       }
       if (/^E 0 0 \d+ \d+$/m.test(said)) finish(true);
