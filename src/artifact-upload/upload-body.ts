@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { createGzip, gzip as gzipCallback, gzipSync } from 'node:zlib';
+import { createGzip, gzip as gzipCallback, gzipSync, type ZlibOptions } from 'node:zlib';
 import { ExactLength, LengthMismatchError } from './exact-length.js';
 import { openFileBody } from './file-body.js';
 import { memoryBody } from './memory-body.js';
@@ -58,10 +58,20 @@ async function gzipInMemory(
   const sha256 = createHash('sha256').update(data).digest('hex');
   const compressed =
     data.length <= syncGzipLimit
-      ? gzipSync(data, { level: options.gzipLevel })
+      ? gzipSync(data, smallGzipOptions(data.length, options.gzipLevel))
       : await gzip(data, { level: options.gzipLevel });
   options.signal.throwIfAborted();
   return { body: memoryBody(compressed), encoding: 'gzip', sha256, dispose: () => Promise.resolve() };
+}
+
+/**
+ * A window no larger than the data, and a hash table to match: the same compression of a short body, with a
+ * compressor of a few kilobytes instead of the default quarter of a megabyte, which a short task's log
+ * would spend more time allocating than compressing.
+ */
+function smallGzipOptions(size: number, level: number): ZlibOptions {
+  const windowBits = Math.min(15, Math.max(9, Math.ceil(Math.log2(Math.max(size, 1)))));
+  return { level, windowBits, memLevel: Math.min(8, Math.max(1, windowBits - 7)) };
 }
 
 /** The body's first `size` bytes (reads stop there); a file that shrank is a read error. */

@@ -2,7 +2,6 @@
 // It is written to a file so that the backing log can be uploaded from disk and the live log (later) can
 // stream it to any number of readers without holding it in memory.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { inMemoryGzipLimit } from '../artifact-upload/upload-body-constants.js';
 
 /** Where a task run writes its log. Engines write the task's output with `write`. */
@@ -18,10 +17,13 @@ export interface TaskLog {
   /** Bytes written so far. */
   readonly size: number;
   /**
-   * The whole log, once it is closed, when it was small enough to be kept in memory as well; undefined
-   * otherwise (then read the file). Saves the upload of a short task's log from opening and reading it.
+   * The whole log, once `close` began, when it was small enough to be kept in memory as well; undefined
+   * otherwise (then wait for `close` and read the file). Saves the upload of a short task's log from
+   * waiting for the file and reading it back.
    */
   closedContents?(): Buffer | undefined;
+  /** No more writes; resolves once every byte is in the log's file and the file is closed. */
+  close?(): Promise<void>;
 }
 
 export function taskclusterLine(kind: 'info' | 'warn' | 'error', message: string, now = new Date()): string {
@@ -64,6 +66,8 @@ export class FileTaskLog implements FollowableTaskLog {
   #size = 0;
   #flushed = 0;
   #closed = false;
+  /** The file's last write and close, begun by the first `close`. */
+  #closing: Promise<void> | undefined;
   #ended = false;
   #atLineStart = true;
   /** A copy of what was written while the log is at most `inMemoryGzipLimit` bytes; dropped beyond. */
@@ -126,18 +130,30 @@ export class FileTaskLog implements FollowableTaskLog {
   }
 
   closedContents(): Buffer | undefined {
-    // Only once every byte reached the file: a failed write would make the copy differ from the file.
-    if (!this.#ended || !this.#copy || this.#flushed !== this.#size) return undefined;
+    // Final once closing began: nothing is written after that. The copy holds every byte even where the
+    // file's write failed.
+    if (!this.#closed || !this.#copy) return undefined;
     return Buffer.concat(this.#copy, this.#size);
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#stream.end();
-    if (!this.#stream.closed) await once(this.#stream, 'close');
-    this.#ended = true;
-    this.#notify();
+  /**
+   * No more writes; resolves once every byte is in the file and the file is closed. Every call gets the same
+   * promise. The log is final at once: a caller that has `closedContents` need not wait for the disk.
+   */
+  close(): Promise<void> {
+    if (!this.#closing) {
+      this.#closed = true;
+      this.#stream.end();
+      // Never rejects: a failed write closes the stream too, and the upload notices what is missing.
+      const closed = this.#stream.closed
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => this.#stream.once('close', () => resolve()));
+      this.#closing = closed.then(() => {
+        this.#ended = true;
+        this.#notify();
+      });
+    }
+    return this.#closing;
   }
 
   /** One notification per batch of completed writes, not one per chunk. */

@@ -62,7 +62,10 @@ export interface TaskContext {
   /** The run's directory on the host (the engine's task directory for the process engine). */
   readonly taskDir: string;
   readonly log: TaskLog;
-  /** Path of the file behind the task log (complete once `finished` runs). */
+  /**
+   * Path of the file behind the task log. In `finished` the log is final, but its file may still be taking
+   * the last write: read `log.closedContents()`, or wait for `log.close()` before reading the file.
+   */
   readonly taskLogPath: string;
   /**
    * A directory of this run outside the task's reach, for temporary files; removed with the run. It does
@@ -112,7 +115,7 @@ export interface TaskPlugin {
    */
   stopped?(result: ResultSet, options: HookOptions): void | Promise<void>;
   /**
-   * The task log is closed: upload it. Gets the resolution the run reports, unless a finished hook fails
+   * The task log is closed (final; see `taskLogPath`): upload it. Gets the resolution the run reports, unless a finished hook fails
    * (then a completed or failed run becomes the exception of that error).
    */
   finished?(resolution: Resolution, options: HookOptions): void | Promise<void>;

@@ -137,7 +137,9 @@ class TaskRun {
       for (const line of footerLines(Date.now() - started.getTime(), outcome)) this.#log.info(line);
       const errorLine = resolutionErrorLine(resolution);
       if (errorLine) this.#log.error(errorLine);
-      await this.#log.close();
+      // The log is final now; the file's last write and close go on beside the upload, which reads the copy
+      // a short log keeps in memory (or waits for the file), and the clean-up waits for them.
+      void this.#log.close();
 
       const finished = await this.#stage('finished', (hooks, o) => hooks.finished?.(resolution, o), false);
       if (finished.length > 0 && !isExceptional(resolution)) resolution = this.#resolution();
@@ -152,7 +154,7 @@ class TaskRun {
       await log?.close();
       return toResolution(new Error(messageOf(error)));
     } finally {
-      await this.#dispose(result, runDir);
+      await this.#dispose(result, runDir, log);
     }
   }
 
@@ -273,7 +275,7 @@ class TaskRun {
     return resolveRun(this.#errors);
   }
 
-  async #dispose(result: ResultSet | undefined, runDir: string): Promise<void> {
+  async #dispose(result: ResultSet | undefined, runDir: string, log: FileTaskLog | undefined): Promise<void> {
     await Promise.all(
       this.#active.map(async ({ name, hooks }) => {
         try {
@@ -285,17 +287,19 @@ class TaskRun {
     );
     // The task's processes are gone (wait() saw to that) and every plugin is done with its files: what is
     // left is removing them, which the next task need not wait for.
-    const cleanUp = (): Promise<void> => this.#cleanUp(result, runDir);
+    const cleanUp = (): Promise<void> => this.#cleanUp(result, runDir, log);
     if (this.#options.deferCleanup) this.#options.deferCleanup(cleanUp);
     else await cleanUp();
   }
 
-  async #cleanUp(result: ResultSet | undefined, runDir: string): Promise<void> {
+  async #cleanUp(result: ResultSet | undefined, runDir: string, log: FileTaskLog | undefined): Promise<void> {
     try {
       await result?.dispose();
     } catch (error) {
       this.#workerLog.error({ err: error }, 'engine dispose failed');
     }
+    // Its file is in the run directory (close never rejects, and returns the closing run() began).
+    await log?.close();
     if (this.#options.keepTaskDir) {
       this.#workerLog.info({ runDir }, 'task directory kept');
       return;

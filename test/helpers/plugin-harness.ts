@@ -9,6 +9,7 @@ import type {
   Plugin,
   PluginProvider,
   RunCredentials,
+  TaskContext,
   TaskPlugin,
   WorkerIdentity,
 } from '../../src/plugins/types.js';
@@ -51,19 +52,21 @@ export interface HarnessResult {
 export function recorderPlugin(): { plugin: Plugin; stages: string[]; log: () => string } {
   const stages: string[] = [];
   let log = '';
-  const hooks = (logPath: string): TaskPlugin => ({
+  const hooks = (ctx: TaskContext): TaskPlugin => ({
     buildSandbox: () => void stages.push('buildSandbox'),
     started: () => void stages.push('started'),
     stopped: () => void stages.push('stopped'),
     finished: async (resolution) => {
       stages.push(`finished:${resolution.kind}`);
-      log = await readFile(logPath, 'utf8');
+      // As a plugin must: the file may still be taking the log's last write.
+      await ctx.log.close?.();
+      log = await readFile(ctx.taskLogPath, 'utf8');
     },
     exception: (resolution) => void stages.push(`exception:${resolution.kind}`),
     dispose: () => void stages.push('dispose'),
   });
   return {
-    plugin: { name: 'recorder', runsForMalformedPayload: true, forTask: (ctx) => hooks(ctx.taskLogPath) },
+    plugin: { name: 'recorder', runsForMalformedPayload: true, forTask: (ctx) => hooks(ctx) },
     stages,
     log: () => log,
   };

@@ -4,12 +4,17 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { procStatFields } from '../shared/proc-stat.js';
 
-/** Sends SIGKILL to every process of the group; a group that is already gone is fine. */
-export function killGroup(pgid: number): void {
+/**
+ * Sends SIGKILL to every process of the group; a group that is already gone is fine. False when the group
+ * had no process at all (not even a zombie).
+ */
+export function killGroup(pgid: number): boolean {
   try {
     process.kill(-pgid, 'SIGKILL');
+    return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    return false;
   }
 }
 
@@ -48,8 +53,8 @@ export function groupAlive(pgid: number): boolean {
 export async function killGroupAndWait(pgid: number, timeoutMs = 5000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
-    killGroup(pgid);
-    if (!groupAlive(pgid)) return true;
+    // A group without any process (the usual case once a command exited) needs no second look.
+    if (!killGroup(pgid) || !groupAlive(pgid)) return true;
     if (Date.now() > deadline) return false;
     await sleep(delay);
   }

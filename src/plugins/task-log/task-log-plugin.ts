@@ -85,8 +85,10 @@ async function publishLog(
   created: Promise<PutTarget> | undefined,
 ): Promise<void> {
   const expires = ctx.task.expires;
-  // The log is closed: its size is final. A short one was kept in memory too, and needs no reading.
+  // The log is closed: its size is final. A short one was kept in memory too, and needs no reading (nor
+  // waiting for the file's last write); a longer one is read from the file once that is complete.
   const kept = ctx.log.closedContents?.();
+  if (!kept) await ctx.log.close?.();
   const source = kept
     ? { ...memoryBody(kept), close: () => Promise.resolve() }
     : await openFileBody(ctx.taskLogPath);

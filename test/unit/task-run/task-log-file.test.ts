@@ -31,6 +31,30 @@ describe('FileTaskLog contents kept in memory', () => {
     assert.ok(log.size > inMemoryGzipLimit);
   });
 
+  it('are final as soon as closing begins, before the file is complete; writes after that are dropped', async () => {
+    const path = join((await tempDir()).path, 'task.log');
+    const log = new FileTaskLog(path);
+    log.info('the last line');
+    const closing = log.close();
+    log.write('too late\n');
+    const kept = log.closedContents();
+    assert.ok(kept, 'available without waiting for the file');
+    assert.equal(log.ended, false, 'live-log readers wait until the file holds every byte');
+    assert.equal(log.close(), closing, 'every caller waits for the same closing');
+    await closing;
+    assert.equal(log.ended, true);
+    assert.equal(log.flushedSize, kept.length);
+    assert.deepEqual(kept, await readFile(path));
+  });
+
+  it('close resolves, and keeps the copy, when the file cannot be written', async () => {
+    const log = new FileTaskLog(join((await tempDir()).path, 'missing-directory', 'task.log'));
+    log.info('kept in memory');
+    await log.close();
+    assert.match(log.closedContents()?.toString() ?? '', /kept in memory/);
+    assert.equal(log.ended, true);
+  });
+
   it('do not change when the caller reuses the buffer it wrote', async () => {
     const log = new FileTaskLog(join((await tempDir()).path, 'task.log'));
     const buffer = Buffer.from('abc\n');

@@ -5,6 +5,7 @@ import { realpathSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
   bornSinceFilter,
+  bornSinceRange,
   killProcessesWorkingIn,
   processesWorkingIn,
 } from '../../../../src/engines/process/working-dir-sweep.js';
@@ -30,6 +31,14 @@ describe('working-directory sweep', () => {
     assert.equal(filter(process.pid), true);
   });
 
+  it('knows the PIDs born since the command while they cannot have wrapped', () => {
+    const child = spawn('true');
+    const range = bornSinceRange({ pid: child.pid!, startedAt: performance.now() });
+    assert.ok(range);
+    assert.equal(range.first, child.pid);
+    assert.ok(range.last >= child.pid!);
+  });
+
   it('still finds a setsid child of a command that exited at once', async () => {
     const temp = await tempDir('sweep-');
     const dir = realpathSync(temp.path);
@@ -42,7 +51,10 @@ describe('working-directory sweep', () => {
       found = processesWorkingIn(dir, new Set(), bornSince);
       if (found.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    assert.equal(found.length, 1, 'the detached sleep is found');
+    assert.equal(found.length, 1, 'the detached sleep is found (its PID looked up directly)');
+    // A range too wide to look up PID by PID is found by listing /proc instead.
+    const wide = { pid: Math.max(2, command.pid! - 10_000), startedAt };
+    assert.deepEqual(processesWorkingIn(dir, new Set(), wide), found);
     assert.equal(await killProcessesWorkingIn(dir, new Set(), { bornSince }), true);
     assert.deepEqual(processesWorkingIn(dir, new Set()), []);
     await temp.remove();
