@@ -210,10 +210,6 @@ class TaskRun {
       const built = await this.#stage('buildSandbox', (hooks, o) => hooks.buildSandbox?.(builder, o), true);
       signal.throwIfAborted();
       if (built.length > 0) return undefined;
-      // One turn of the event loop sends the requests the hooks began (the live log's reference) before the
-      // engine starts the task: starting a process blocks the loop for a fork, which the queue can then use
-      // to answer them.
-      await new Promise((resolve) => setImmediate(resolve));
       const sandbox = await builder.start();
       const started = await this.#stage('started', (hooks, o) => hooks.started?.(sandbox, o), true);
       if (started.length > 0 && !signal.aborted) {

@@ -13,6 +13,7 @@ import { backoffDelay } from './backoff.js';
 import { Capacity } from './capacity.js';
 import { systemClock, type Clock } from './clock.js';
 import { Reclaimer } from './reclaimer.js';
+import { orderedArtifacts } from './ordered-artifacts.js';
 import { reportResolution, type ReportOutcome } from './report-resolution.js';
 import type { WorkerEvents } from './worker-events.js';
 import { WorkerStateMachine, type WorkerState } from './worker-state.js';
@@ -341,10 +342,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
       });
       reclaimer.start();
       // Plugins get the artifact calls only, never the reports.
-      const artifacts: RunArtifacts = {
+      const artifacts: RunArtifacts = orderedArtifacts({
         createArtifact: (name, request) => runQueue.createArtifact(name, request),
         finishArtifact: (name, uploadId) => runQueue.finishArtifact(name, uploadId),
-      };
+      });
       this.#emit('started', ref);
       resolution = await this.#options.runTask({
         taskId,

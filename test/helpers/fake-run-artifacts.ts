@@ -42,6 +42,8 @@ export class FakeRunArtifacts implements RunArtifacts {
   resetPuts = 0;
   /** PUTs of these artifacts always answer this status. */
   readonly failingArtifacts = new Map<string, number>();
+  /** createArtifact of these names answers this status (after this many ms). */
+  readonly refusedArtifacts = new Map<string, { status: number; afterMs?: number }>();
   /** Each PUT waits this long before it answers (lets concurrency build up). */
   putDelayMs = 0;
   /** How long a putUrl works. */
@@ -157,6 +159,14 @@ export class FakeRunArtifacts implements RunArtifacts {
 
   createArtifact(name: string, request: CreateArtifactRequest): Promise<CreateArtifactResponse> {
     this.calls.push({ name, request });
+    const refusal = this.refusedArtifacts.get(name);
+    if (refusal)
+      return new Promise((_resolve, reject) =>
+        setTimeout(
+          () => reject(new QueueRequestError(refusal.status, 'InjectedFailure', `refused ${name}`)),
+          refusal.afterMs ?? 0,
+        ),
+      );
     const stored: StoredArtifact = { name, request };
     this.artifacts.set(name, stored);
     if (request.storageType === 'object') return Promise.resolve(this.#createObject(name, request, stored));

@@ -54,11 +54,16 @@ export function createLiveLogPlugin(options: LiveLogOptions = {}): PluginProvide
           let hook: AttachedHook | undefined;
           let published: Promise<unknown> | undefined;
           return {
-            // Published while the sandbox is built and started, so that the round trip overlaps that work
-            // and the task's first moments: a viewer always streams from byte 0, so it misses nothing, and a
-            // short task does not wait for the call before it runs. `started` waits for the answer.
             buildSandbox() {
               hook = webhooks.attach(endpoint.handler);
+            },
+            // Published once the task runs, so that starting it does not wait for the request to be made,
+            // and not waited for: a viewer always streams from byte 0, so it misses nothing, and a short task
+            // ends before the answer is back. The link that replaces the reference at the end goes out after
+            // that answer (the run's artifact calls keep their order per name). A refusal still ends the
+            // task, and the run reports it.
+            started(sandbox) {
+              if (!hook) return;
               const url = hook.url;
               published = callQueue(`createArtifact ${settings.liveName} (reference)`, () =>
                 ctx.artifacts.createArtifact(settings.liveName, {
@@ -68,15 +73,14 @@ export function createLiveLogPlugin(options: LiveLogOptions = {}): PluginProvide
                   expires: referenceExpiry(ctx),
                 }),
               );
-              // Reported by `started`; a sandbox that never starts leaves it to the link that replaces it.
-              published.catch(() => undefined);
-            },
-            async started() {
-              await published;
+              published.catch(
+                () => void sandbox.kill('the live log could not be published').catch(() => undefined),
+              );
             },
             // The log is closed: readers get the rest and their responses end.
-            finished() {
+            async finished() {
               endpoint.expire(readerGraceMs);
+              await published;
             },
             dispose() {
               // The link to the backing log is in place (or the run is over): new requests get 404.

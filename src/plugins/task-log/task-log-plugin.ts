@@ -45,19 +45,22 @@ export function createTaskLogPlugin(overrides: UploadOverrides = {}): PluginProv
           const parsed = taskLogSettings(ctx.payload, format);
           const settings = { ...parsed, liveLog: parsed.liveLog && liveLogOffered };
           if (!settings.backingLog) return undefined;
-          // The backing log's artifact is created as the run begins: its round trip overlaps the task
-          // instead of holding up the end of the run (a trivial task ends before it would come back). Until
-          // the log is PUT at the end, fetching it answers 404 as before; a URL that expires during a long
-          // task is replaced before the PUT.
-          const created = createEarly({
-            artifacts: ctx.artifacts,
-            storageType: uploads.storageType,
-            name: settings.backingName,
-            contentType: logContentType,
-            contentEncoding: 'gzip',
-            expires: ctx.task.expires,
-          });
+          let created: Promise<PutTarget> | undefined;
           return {
+            // The backing log's artifact is created once the task runs: its round trip overlaps the task
+            // instead of holding up the end of the run (a trivial task ends before it would come back). Until
+            // the log is PUT at the end, fetching it answers 404 as before; a URL that expires during a long
+            // task is replaced before the PUT. A run whose task never started creates it at the end.
+            started() {
+              created = createEarly({
+                artifacts: ctx.artifacts,
+                storageType: uploads.storageType,
+                name: settings.backingName,
+                contentType: logContentType,
+                contentEncoding: 'gzip',
+                expires: ctx.task.expires,
+              });
+            },
             async finished(resolution, options) {
               try {
                 await publishLog(ctx, settings, uploads, overrides, options, created);

@@ -5,6 +5,8 @@ import { createLiveLogPlugin, referenceExpiry } from '../../../src/plugins/live-
 import { taskLogPlugin } from '../../../src/plugins/task-log/task-log-plugin.js';
 import type { Plugin, TaskPlugin } from '../../../src/plugins/types.js';
 import { HttpWebhookServer } from '../../../src/webhooks/http-webhook-server.js';
+import type { FakeEngine } from '../../helpers/fake-engine.js';
+import { FakeRunArtifacts } from '../../helpers/fake-run-artifacts.js';
 import { runWithPlugins } from '../../helpers/plugin-harness.js';
 import { makeTask, testWorker } from '../../helpers/task-fixtures.js';
 
@@ -66,6 +68,19 @@ describe('live-log plugin', () => {
     assert.match(reference.url, /^http:\/\/127\.0\.0\.1:\d+\/hooks\/[A-Za-z0-9_-]{24}$/);
     assert.equal(reference.contentType, 'text/plain; charset=utf-8');
     assert.equal((await fetch(reference.url)).status, 404, 'detached once the run is over');
+  });
+
+  it('kills the task when the queue refuses the reference, and the run reports it', async () => {
+    const artifacts = await FakeRunArtifacts.start();
+    artifacts.refusedArtifacts.set('public/logs/live.log', { status: 400, afterMs: 50 });
+    const run = await runWithPlugins({
+      plugins: [taskLogPlugin, await plugin()],
+      payload: {},
+      engine: { runsUntilKilled: true },
+      artifacts,
+    }).finally(() => artifacts.close());
+    assert.ok((run.engine as FakeEngine).events.includes('kill:the live log could not be published'));
+    assert.equal(run.resolution.kind, 'exception');
   });
 
   it('clamps the reference expiry to the deadline plus a margin and to the task expiry', () => {
