@@ -143,20 +143,26 @@ interface Answer {
   json: unknown;
 }
 
-async function readAnswer(response: IncomingMessage): Promise<Answer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of response) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  const isJson = (response.headers['content-type'] ?? '').startsWith('application/json');
-  let json: unknown;
-  if (isJson && text.length > 0) {
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // A proxy's error page labelled JSON: keep the status, lose the body.
-    }
-  }
-  return { status: response.statusCode ?? 0, json };
+/** The whole answer. Events rather than an async iterator: a few microtasks less on every call of a task. */
+function readAnswer(response: IncomingMessage): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.once('error', reject);
+    response.once('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const isJson = (response.headers['content-type'] ?? '').startsWith('application/json');
+      let json: unknown;
+      if (isJson && text.length > 0) {
+        try {
+          json = JSON.parse(text);
+        } catch {
+          // A proxy's error page labelled JSON: keep the status, lose the body.
+        }
+      }
+      resolve({ status: response.statusCode ?? 0, json });
+    });
+  });
 }
 
 /** Taskcluster error bodies are `{code, message, requestInfo}`; anything else still gets a status and code. */
