@@ -52,6 +52,8 @@ export interface TaskRunOptions {
 }
 
 const defaultHookTimeoutMs = 30 * 60 * 1000;
+/** The task log's file, in the run directory beside the task directory. */
+const taskLogName = 'task.log';
 /** After an abort the worker is leaving or the run is not ours: uploading its log gets at most this long. */
 const abortedHookTimeoutMs = 60 * 1000;
 
@@ -101,7 +103,7 @@ class TaskRun {
       const scratchDir = join(runDir, 'scratch');
       mkdirSync(taskDir);
       // The log lives beside the task directory, out of the task's reach and out of its artifacts.
-      const taskLogPath = join(runDir, 'task.log');
+      const taskLogPath = join(runDir, taskLogName);
       log = this.#log = new FileTaskLog(taskLogPath);
       this.#ctx = {
         taskId: options.taskId,
@@ -300,7 +302,7 @@ class TaskRun {
       this.#workerLog.info({ runDir }, 'task directory kept');
       return;
     }
-    await removeTree(runDir).catch((error: unknown) =>
+    await removeTree(runDir, [taskLogName]).catch((error: unknown) =>
       this.#workerLog.error({ err: error, runDir }, 'removing the run directory failed'),
     );
   }
