@@ -47,21 +47,34 @@ async function runHook(
   invoke: Invoke,
   options: StageOptions,
 ): Promise<StageFailure | undefined> {
-  const controller = new AbortController();
+  // The hook's signal is made when the hook first reads it: most hooks never do, and each stage of each run
+  // calls every plugin's hook.
+  let controller: AbortController | undefined;
+  let stopped: { reason: unknown } | undefined;
+  const hookOptions: HookOptions = {
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (stopped) controller.abort(stopped.reason);
+      }
+      return controller.signal;
+    },
+  };
   const cleanups: Array<() => void> = [];
   const stop = new Promise<unknown>((resolve) => {
-    const timer = setTimeout(() => {
-      const error = new HookTimeoutError(plugin.name, stage, options.timeoutMs);
-      controller.abort(error);
-      resolve(error);
-    }, options.timeoutMs);
+    const end = (reason: unknown): void => {
+      stopped = { reason };
+      controller?.abort(reason);
+      resolve(reason);
+    };
+    const timer = setTimeout(
+      () => end(new HookTimeoutError(plugin.name, stage, options.timeoutMs)),
+      options.timeoutMs,
+    );
     cleanups.push(() => clearTimeout(timer));
     const { signal } = options;
     if (signal) {
-      const onAbort = (): void => {
-        controller.abort(signal.reason);
-        resolve(signal.reason);
-      };
+      const onAbort = (): void => end(signal.reason);
       if (signal.aborted) onAbort();
       else {
         signal.addEventListener('abort', onAbort, { once: true });
@@ -70,7 +83,7 @@ async function runHook(
     }
   });
   const hook = (async () => {
-    await invoke(plugin.hooks, { signal: controller.signal });
+    await invoke(plugin.hooks, hookOptions);
   })();
   try {
     const stopped = await Promise.race([

@@ -8,6 +8,9 @@ import { QueueRequestError, type ReclaimResponse } from '../queue/types.js';
 import type { Clock } from './clock.js';
 import { reclaimDelay, reclaimRetryDelay } from './reclaim-timing.js';
 
+/** Why reclaiming stops: the run ended (never thrown; sleeps just end early). */
+const runEnded = 'run ended';
+
 export interface ReclaimerOptions {
   reclaimTask(): Promise<ReclaimResponse>;
   /** takenUntil of the claim, in ms since the epoch. */
@@ -47,7 +50,8 @@ export class Reclaimer {
 
   /** Stops reclaiming (the run ended); resolves once no reclaim is in flight from our side. */
   async stop(): Promise<void> {
-    this.#stop.abort();
+    // A reason of our own: the default one is an exception object built (with its stack) on every run.
+    this.#stop.abort(runEnded);
     await this.#loop;
   }
 

@@ -16,10 +16,16 @@ export function defaultEnvironment(taskDir: string, path: string): Record<string
   };
 }
 
+/** Looked up once: the worker's user does not change, and the lookup reads the user database. */
+let userName: { name: string | undefined } | undefined;
+
 function currentUserName(): string | undefined {
-  try {
-    return userInfo().username;
-  } catch {
-    return undefined;
+  if (!userName) {
+    try {
+      userName = { name: userInfo().username };
+    } catch {
+      userName = { name: undefined };
+    }
   }
+  return userName.name;
 }
