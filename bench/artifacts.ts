@@ -63,7 +63,7 @@ function sinkArtifacts(url: string): RunArtifacts {
 async function rawPut(url: string, path: string, size: number, hash: boolean): Promise<void> {
   const req = request(url, { method: 'PUT', headers: { 'content-length': String(size) } });
   const answered = new Promise<void>((resolve, reject) => {
-    req.once('response', (res) => res.resume().once('end', resolve));
+    req.once('response', (res) => res.once('error', reject).resume().once('end', resolve));
     req.once('error', reject);
   });
   const source = createReadStream(path, { highWaterMark: MiB });
