@@ -66,6 +66,8 @@ async function rawPut(url: string, path: string, size: number, hash: boolean): P
     req.once('response', (res) => res.once('error', reject).resume().once('end', resolve));
     req.once('error', reject);
   });
+  // Awaited after the body is sent; a failure of the send comes first and must not leave it unhandled.
+  answered.catch(() => undefined);
   const source = createReadStream(path, { highWaterMark: MiB });
   if (hash) {
     const digest = createHash('sha256');
