@@ -65,8 +65,7 @@ export class FileTaskLog implements FollowableTaskLog {
   #stream: WriteStream;
   #size = 0;
   #flushed = 0;
-  #closed = false;
-  /** The file's last write and close, begun by the first `close`. */
+  /** The file's last write and close, begun by the first `close`: no write is taken after that. */
   #closing: Promise<void> | undefined;
   #ended = false;
   #atLineStart = true;
@@ -101,7 +100,7 @@ export class FileTaskLog implements FollowableTaskLog {
   }
 
   write(chunk: string | Uint8Array): void {
-    if (this.#closed) return;
+    if (this.#closing) return;
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
     if (buffer.length === 0) return;
     this.#size += buffer.length;
@@ -132,7 +131,7 @@ export class FileTaskLog implements FollowableTaskLog {
   closedContents(): Buffer | undefined {
     // Final once closing began: nothing is written after that. The copy holds every byte even where the
     // file's write failed.
-    if (!this.#closed || !this.#copy) return undefined;
+    if (!this.#closing || !this.#copy) return undefined;
     return Buffer.concat(this.#copy, this.#size);
   }
 
@@ -142,7 +141,6 @@ export class FileTaskLog implements FollowableTaskLog {
    */
   close(): Promise<void> {
     if (!this.#closing) {
-      this.#closed = true;
       this.#stream.end();
       // Never rejects: a failed write closes the stream too, and the upload notices what is missing.
       const closed = this.#stream.closed

@@ -115,8 +115,8 @@ export interface TaskPlugin {
    */
   stopped?(result: ResultSet, options: HookOptions): void | Promise<void>;
   /**
-   * The task log is closed (final; see `taskLogPath`): upload it. Gets the resolution the run reports, unless a finished hook fails
-   * (then a completed or failed run becomes the exception of that error).
+   * The task log is closed (final; see `taskLogPath`): upload it. Gets the resolution the run reports,
+   * unless a finished hook fails (then a completed or failed run becomes the exception of that error).
    */
   finished?(resolution: Resolution, options: HookOptions): void | Promise<void>;
   /** The run ended in an exception (malformed payload, shutdown, internal error) or was canceled. */

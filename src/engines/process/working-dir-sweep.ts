@@ -94,12 +94,6 @@ export function bornSinceRange(since: BornSince): { first: number; last: number 
   }
 }
 
-/** `bornSinceRange` as a test of one PID. */
-export function bornSinceFilter(since: BornSince): (pid: number) => boolean {
-  const range = bornSinceRange(since);
-  return range ? (pid) => pid >= range.first && pid <= range.last : () => true;
-}
-
 /** Kills them and waits (bounded) until none is left; false if some survived. */
 export async function killProcessesWorkingIn(
   dir: string,

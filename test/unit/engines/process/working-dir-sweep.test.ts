@@ -4,12 +4,18 @@ import { once } from 'node:events';
 import { realpathSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
-  bornSinceFilter,
   bornSinceRange,
+  type BornSince,
   killProcessesWorkingIn,
   processesWorkingIn,
 } from '../../../../src/engines/process/working-dir-sweep.js';
 import { tempDir } from '../../../helpers/task-fixtures.js';
+
+/** `bornSinceRange` as a test of one PID, as the sweep applies it. */
+const bornSinceFilter = (since: BornSince): ((pid: number) => boolean) => {
+  const range = bornSinceRange(since);
+  return range ? (pid) => pid >= range.first && pid <= range.last : () => true;
+};
 
 describe('working-directory sweep', () => {
   it('passes over processes older than the command while the PIDs cannot have wrapped', () => {
